@@ -1,0 +1,99 @@
+"""The Chatbot With Memory's engine: an agent that remembers, and named saved conversations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from controller.chat import ChatController
+from models.conversation_store import (
+    Conversation,
+    ConversationStore,
+    ConversationSummary,
+    Listing,
+    validate_name,
+)
+from models.message import Message
+from settings import Settings
+from utils.llama import build_agent, start_agent_turn, wait_for_agent_turn
+
+
+class MemoryChatController(ChatController):
+    """One agent per browser session, rebuilt from the transcript when a conversation loads."""
+
+    def __init__(self, settings: Settings, store: ConversationStore) -> None:
+        super().__init__(settings)
+        self.store = store
+        # The saved conversation this chat is bound to (loaded or saved in this session):
+        # saving under this name updates it in place; other names are never replaced silently.
+        self.name: str | None = None
+        self.revision: int | None = None
+        self.saved_count = 0  # how many transcript messages the store already holds
+        self._agent: Any = None
+
+    @property
+    def has_unsaved_turns(self) -> bool:
+        """True when leaving this chat now would lose something the person typed."""
+        return len(self.messages) > self.saved_count
+
+    def agent(self) -> Any:
+        """The session's agent, built on first use from the transcript's answered turns."""
+        if self._agent is None:
+            self._agent = build_agent(self.settings, self.messages)
+        return self._agent
+
+    def _start_stream(self, prompt: str) -> Any:
+        return start_agent_turn(self.agent(), prompt)
+
+    def _engine_turn_done(self) -> None:
+        wait_for_agent_turn(self.agent())
+
+    def _forget_engine(self) -> None:
+        # A failed turn may have left the agent mid-task; a fresh one built from the
+        # transcript is certain not to hold half a turn.
+        self._agent = None
+
+    def new_chat(self) -> None:
+        """Clear the transcript and the agent's memory; the next save asks for a name."""
+        super().new_chat()
+        self.name = self.revision = None
+        self.saved_count = 0
+
+    def save(self, name: str, *, replace: bool = False) -> ConversationSummary:
+        """Save the transcript under `name`; raises ConversationExists unless it is ours to update."""
+        ours = self.revision if validate_name(name) == self.name else None
+        summary = self.store.save(
+            name, self.messages, model=self.settings.groq_model, expected_revision=ours, replace=replace
+        )
+        self.name, self.revision, self.saved_count = summary.name, summary.revision, len(self.messages)
+        return summary
+
+    def load(self, name: str) -> Conversation:
+        """Show a saved conversation and carry on with its history as the agent's memory."""
+        conversation = self.store.load(name)
+        self.messages = list(conversation.messages)
+        self.name, self.revision = conversation.summary.name, conversation.summary.revision
+        self.saved_count = len(self.messages)
+        self._agent = None
+        return conversation
+
+    def delete(self, name: str) -> None:
+        """Delete a saved conversation; deleting the open one starts a new chat."""
+        self.store.delete(name)
+        if name == self.name:
+            self.new_chat()
+
+    def list_conversations(self) -> Listing:
+        """The saved conversations, newest first, and what could not be read."""
+        return self.store.list()
+
+    def suggested_name(self) -> str:
+        """A name for the save box: the bound name, else the start of the first message."""
+        if self.name:
+            return self.name
+        first = next((m.content for m in self.messages if m.role == "user"), "")
+        words = " ".join(first.split())
+        return words if len(words) <= 60 else words[:57].rstrip() + "…"
+
+    def history(self) -> list[Message]:
+        """What the agent's memory holds now (all of it, not only what fits the window)."""
+        return [Message.from_chat_message(chat) for chat in self.agent().memory.get_all()]

@@ -1,0 +1,100 @@
+"""The conversation store's public types: the name rule, the records it returns, its errors.
+
+Import these from `models.conversation_store`, which re-exports them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.message import Message
+
+MAX_NAME_LENGTH = 120
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")  # exactly Unicode category Cc
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    """What the sidebar needs to know about a saved conversation, without its messages."""
+
+    name: str
+    created: str
+    updated: str
+    revision: int
+    message_count: int
+    model: str | None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A saved conversation: its summary and its messages."""
+
+    summary: ConversationSummary
+    messages: list[Message]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The saved conversations, newest first, and a sentence for each file that could not be read."""
+
+    conversations: list[ConversationSummary]
+    problems: list[str]
+
+
+class StoreError(Exception):
+    """Anything the store refuses or fails to do; str(error) is a sentence fit to show a person."""
+
+
+class InvalidName(StoreError):
+    """The name cannot be used for a conversation."""
+
+
+class ConversationExists(StoreError):
+    """Saving would overwrite a conversation the caller did not mean to replace."""
+
+    def __init__(self, name: str, *, changed_elsewhere: bool = False) -> None:
+        self.name = name
+        changed = f"The conversation “{name}” was changed elsewhere since you opened it."
+        super().__init__(changed if changed_elsewhere else f"A conversation named “{name}” already exists.")
+
+
+class ConversationNotFound(StoreError):
+    """No conversation is saved under that name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"No saved conversation named “{name}”.")
+
+
+class ConversationDamaged(StoreError):
+    """The conversation's file could not be read; it was kept aside as `kept_as`."""
+
+    def __init__(self, name: str, kept_as: Path) -> None:
+        self.name = name
+        self.kept_as = kept_as
+        super().__init__(
+            f"The saved conversation “{name}” could not be read; its file was kept aside as “{kept_as.name}”."
+        )
+
+
+def validate_name(name: str) -> str:
+    """The name as stored and shown (NFC, surrounding whitespace stripped), or InvalidName."""
+    if not isinstance(name, str):
+        raise InvalidName("A conversation name must be text.")
+    normalised = unicodedata.normalize("NFC", name).strip()
+    if not normalised:
+        raise InvalidName("Please give the conversation a name.")
+    if len(normalised) > MAX_NAME_LENGTH:
+        raise InvalidName(
+            f"Please keep the name to {MAX_NAME_LENGTH} characters or fewer (this one has {len(normalised)})."
+        )
+    if CONTROL_CHARACTERS.search(normalised):
+        raise InvalidName("The name contains control characters such as tabs or line breaks; please remove them.")
+    # Lone surrogates cannot be written as UTF-8, so no file could hold this name.
+    if SURROGATES.search(normalised):
+        raise InvalidName("The name contains characters that are not valid text; please retype it.")
+    return normalised

@@ -1,0 +1,88 @@
+"""Chat messages as the app stores and shows them, and their LlamaIndex counterparts.
+
+`Message` is the one shape a turn takes everywhere outside LlamaIndex: in the transcript,
+in the JSON store and in tests. `StreamingMessage` wraps a LlamaIndex streaming response
+so a view can hand it to `st.write_stream` and still read the whole text afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+ROLES = ("user", "assistant", "system")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat turn: who said it and what; `error` marks a user turn that got no answer."""
+
+    role: str
+    content: str
+    # A failed turn stays in the transcript (and the store) so nothing the person typed is
+    # lost, but it is never sent to the model as history.
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; expected one of {', '.join(ROLES)}")
+        if not isinstance(self.content, str):
+            raise ValueError("message content must be text")
+        if self.error is not None and not isinstance(self.error, str):
+            raise ValueError("message error must be text")
+
+    @property
+    def is_history(self) -> bool:
+        """True when the model should see this turn as part of the conversation."""
+        return self.error is None
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON form used by the store: {"role", "content"} plus "error" when set."""
+        data = {"role": self.role, "content": self.content}
+        if self.error is not None:
+            data["error"] = self.error
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Message:
+        """Build a Message from its JSON form; ValueError names what is wrong."""
+        if not isinstance(data, dict):
+            raise ValueError("a message must be a JSON object")
+        missing = [key for key in ("role", "content") if key not in data]
+        if missing:
+            raise ValueError(f"a message lacks {', '.join(missing)}")
+        return cls(role=data["role"], content=data["content"], error=data.get("error"))
+
+    def to_chat_message(self) -> Any:
+        """The LlamaIndex `ChatMessage` for this turn."""
+        # Imported here so that pages and the store do not pay LlamaIndex's import time.
+        from llama_index.core.llms import ChatMessage
+
+        return ChatMessage(role=self.role, content=self.content)
+
+    @classmethod
+    def from_chat_message(cls, chat_message: Any) -> Message:
+        """Build a Message from a LlamaIndex `ChatMessage`."""
+        role = getattr(chat_message.role, "value", chat_message.role)
+        return cls(role=str(role), content=chat_message.content or "")
+
+
+class StreamingMessage:
+    """Iterates the text deltas of a LlamaIndex streaming response and keeps the full text."""
+
+    def __init__(self, streaming_response: Any, role: str = "assistant") -> None:
+        self._response = streaming_response
+        self.role = role
+        self.text = ""
+        self.finished = False
+
+    def __iter__(self) -> Iterator[str]:
+        for delta in self._response.response_gen:
+            if delta:
+                self.text += delta
+                yield delta
+        self.finished = True
+
+    def to_message(self) -> Message:
+        """The finished turn as a plain Message."""
+        return Message(role=self.role, content=self.text)

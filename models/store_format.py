@@ -1,0 +1,131 @@
+"""How a conversation becomes bytes in a file and back, for `models.conversation_store`.
+
+File names (an ASCII slug, then a hash of the name), the one-document layout whose first line
+holds all the metadata, reading just that header, parsing a whole file, and checking metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from datetime import datetime, timezone
+from typing import Any, Sequence
+
+from models.message import Message
+
+FORMAT_VERSION = 1
+SLUG_MAX_LENGTH = 40
+HASH_HEX_LENGTH = 20
+HEADER_END = b'"messages": [\n'
+FOOTER = b"]}\n"
+# A header holds a name of at most 120 characters and a model id, so it nearly always fits in
+# the first read; anything longer than MAX_HEADER_BYTES is not a header.
+HEADER_READ_BYTES = 4096
+MAX_HEADER_BYTES = 64 * 1024
+METADATA_KEYS = ("format", "name", "created", "updated", "revision", "model")
+# The original app's single file. It lives beside the conversation files but is not one of
+# them; `models.store_legacy` reads it, and the directory scan skips it.
+LEGACY_FILE_NAME = "saved_conversations.json"
+
+
+class UnreadableFile(ValueError):
+    """A file that is not a well-formed conversation document; str(e) says why."""
+
+
+def utc_now() -> str:
+    """The current time as ISO-8601 UTC with microseconds, so stamps sort as text."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def file_name_for(name: str) -> str:
+    """The file a normalised conversation name is stored in: an ASCII slug, then a hash."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:SLUG_MAX_LENGTH].rstrip("-")
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_HEX_LENGTH]
+    return f"{slug}-{digest}.json"
+
+
+def encode_document(metadata: dict[str, Any], messages: Sequence[Message]) -> bytes:
+    """One JSON document whose first line holds all metadata and then one message per line."""
+    header = json.dumps({**metadata, "message_count": len(messages)}, ensure_ascii=False)
+    lines = [json.dumps(message.to_dict(), ensure_ascii=False) for message in messages]
+    body = ",\n".join(lines) + ("\n" if lines else "")
+    return (header[:-1] + ', "messages": [\n' + body + "]}\n").encode("utf-8")
+
+
+def check_metadata(document: Any, *, count_required: bool) -> dict[str, Any]:
+    """The metadata of a parsed document, or UnreadableFile naming the first thing wrong."""
+    if not isinstance(document, dict):
+        raise UnreadableFile("the file does not hold a JSON object")
+    if type(document.get("format")) is not int or document["format"] != FORMAT_VERSION:
+        raise UnreadableFile(f"the format is not {FORMAT_VERSION}")
+    for key in ("name", "created", "updated"):
+        if not isinstance(document.get(key), str):
+            raise UnreadableFile(f"{key!r} is missing or not text")
+    for key in ("created", "updated"):
+        try:
+            datetime.fromisoformat(document[key])
+        except ValueError:
+            raise UnreadableFile(f"{key!r} is not a date") from None
+    revision = document.get("revision")
+    if type(revision) is not int or revision < 1:
+        raise UnreadableFile("'revision' is not a positive whole number")
+    if document.get("model") is not None and not isinstance(document["model"], str):
+        raise UnreadableFile("'model' is not text")
+    count = document.get("message_count")
+    if (count_required or count is not None) and (type(count) is not int or count < 0):
+        raise UnreadableFile("'message_count' is not a whole number")
+    return {key: document.get(key) for key in (*METADATA_KEYS, "message_count")}
+
+
+def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Metadata from a file's first line, after checking the file ends as a whole document."""
+    # Plain descriptor reads: list() calls this once per file, and buffered file objects cost more.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        start = os.read(descriptor, HEADER_READ_BYTES)
+        if b"\n" not in start and len(start) == HEADER_READ_BYTES:
+            start += os.read(descriptor, MAX_HEADER_BYTES - HEADER_READ_BYTES)
+        # A truncated file loses its ending first, so its last three bytes reveal it cheaply.
+        size = os.lseek(descriptor, 0, os.SEEK_END)
+        ending = b""
+        if size >= len(FOOTER):
+            os.lseek(descriptor, size - len(FOOTER), os.SEEK_SET)
+            ending = os.read(descriptor, len(FOOTER))
+    finally:
+        os.close(descriptor)
+    first_line = start[: start.find(b"\n") + 1]
+    if not first_line.endswith(HEADER_END):
+        raise UnreadableFile("the first line is not a conversation header")
+    if ending != FOOTER or size < len(first_line) + len(FOOTER):
+        raise UnreadableFile("the file is incomplete")
+    try:
+        document = json.loads(first_line[:-1] + b"]}")
+    except ValueError:
+        raise UnreadableFile("the first line is not valid JSON") from None
+    return check_metadata(document, count_required=True)
+
+
+def parse_document(data: bytes) -> tuple[dict[str, Any], list[Message]]:
+    """Metadata and messages from a whole file, or UnreadableFile naming what is wrong."""
+    try:
+        document = json.loads(data)
+    except ValueError:
+        raise UnreadableFile("the file is not valid JSON") from None
+    metadata = check_metadata(document, count_required=False)
+    raw_messages = document.get("messages")
+    if not isinstance(raw_messages, list):
+        raise UnreadableFile("'messages' is not a list")
+    messages = []
+    for number, raw_message in enumerate(raw_messages, start=1):
+        try:
+            messages.append(Message.from_dict(raw_message))
+        except ValueError as error:
+            raise UnreadableFile(f"message {number}: {error}") from None
+    if metadata["message_count"] not in (None, len(messages)):
+        raise UnreadableFile("'message_count' does not match the messages")
+    metadata["message_count"] = len(messages)
+    return metadata, messages

@@ -1,0 +1,5 @@
+"""The Chatbot With Memory page: a conversation the assistant remembers, saved by name."""
+
+from view.memory_chat import MemoryChatView
+
+MemoryChatView().render()

@@ -1,0 +1,115 @@
+"""bnaGPT's configuration, read in one place.
+
+Each value is looked up in `.streamlit/secrets.toml` (when the file exists), then the
+environment, then `.env`; the first that is set wins, else the default below applies.
+Nothing here imports Streamlit (`st.secrets` raises when there is no secrets file), and
+nothing is written back: `.env` is read with `dotenv_values`, not loaded into os.environ.
+
+Two meta variables, read from the environment only, move those files (tests point them
+at a temporary folder so a developer's own key never leaks into a test):
+`BNAGPT_SECRETS_FILE` and `BNAGPT_DOTENV_FILE`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from dotenv import dotenv_values
+
+PROJECT_DIR = Path(__file__).resolve().parent
+
+DEFAULTS = {
+    "GROQ_API_BASE": "https://api.groq.com/openai/v1",
+    # llama3-70b-8192 and llama-3.3-70b-versatile are decommissioned on Groq.
+    "GROQ_MODEL": "openai/gpt-oss-120b",
+    "BNAGPT_CONVERSATIONS_DIR": str(PROJECT_DIR / "conversations"),
+    # Bounded so that a person waits about a minute at most for an error:
+    # one retry of a 30 s attempt, and the SDK's short back-off between them.
+    "GROQ_TIMEOUT": "30",
+    "GROQ_MAX_RETRIES": "1",
+    "GROQ_CONTEXT_WINDOW": "131072",
+    "GROQ_MAX_ANSWER_TOKENS": "8192",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to reach Groq and keep conversations."""
+
+    groq_api_key: str | None = field(repr=False)
+    groq_api_base: str
+    groq_model: str
+    conversations_dir: Path
+    request_timeout: float
+    max_retries: int
+    context_window: int
+    max_answer_tokens: int
+
+    @property
+    def memory_token_limit(self) -> int:
+        """Tokens of history the agent may send: the context window less room for the answer."""
+        return max(1024, self.context_window - self.max_answer_tokens)
+
+
+class ConfigurationError(Exception):
+    """A configuration file exists but cannot be used; the message says which and why."""
+
+
+def _read_secrets(path: Path) -> dict[str, str]:
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        # A broken secrets file must not take the app down; the guard will ask for a key.
+        raise ConfigurationError(f"{path} could not be read: {error}") from None
+    return {key: str(value) for key, value in data.items() if not isinstance(value, dict)}
+
+
+def _sources(environ: Mapping[str, str]) -> list[Mapping[str, str | None]]:
+    secrets_file = Path(environ.get("BNAGPT_SECRETS_FILE") or PROJECT_DIR / ".streamlit" / "secrets.toml")
+    dotenv_file = Path(environ.get("BNAGPT_DOTENV_FILE") or PROJECT_DIR / ".env")
+    dotenv = dotenv_values(dotenv_file) if dotenv_file.is_file() else {}
+    return [_read_secrets(secrets_file), environ, dotenv]
+
+
+def _lookup(sources: list[Mapping[str, str | None]], name: str) -> str | None:
+    for source in sources:
+        value = source.get(name)
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return DEFAULTS.get(name)
+
+
+def _number(sources, name: str, kind: type):
+    raw = _lookup(sources, name)
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{name} must be a number, not {raw!r}.") from None
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative.")
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from secrets.toml, the environment and .env, in that order."""
+    sources = _sources(os.environ if environ is None else environ)
+    conversations_dir = Path(_lookup(sources, "BNAGPT_CONVERSATIONS_DIR")).expanduser()
+    if not conversations_dir.is_absolute():
+        conversations_dir = PROJECT_DIR / conversations_dir
+    return Settings(
+        groq_api_key=_lookup(sources, "GROQ_API_KEY"),
+        groq_api_base=_lookup(sources, "GROQ_API_BASE").rstrip("/"),
+        groq_model=_lookup(sources, "GROQ_MODEL"),
+        conversations_dir=conversations_dir,
+        request_timeout=_number(sources, "GROQ_TIMEOUT", float),
+        max_retries=_number(sources, "GROQ_MAX_RETRIES", int),
+        context_window=_number(sources, "GROQ_CONTEXT_WINDOW", int),
+        max_answer_tokens=_number(sources, "GROQ_MAX_ANSWER_TOKENS", int),
+    )

@@ -1,0 +1,93 @@
+"""Drive the real pages with Streamlit's AppTest the way a person would, by visible labels."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MEMORY_PAGE = "pages/1_Chatbot_With_Memory.py"
+
+
+def start_app(page: str | None = None) -> AppTest:
+    """A new browser session on the entry page (or on `page`), after its first run."""
+    app = AppTest.from_file(str(PROJECT_DIR / "Simple_Chatbot.py"), default_timeout=30)
+    app.run()
+    if page:
+        app.switch_page(page).run()
+    assert_no_exception(app)
+    return app
+
+
+def assert_no_exception(app: AppTest) -> None:
+    """A person never sees a traceback."""
+    assert not app.exception, [exception.value for exception in app.exception]
+
+
+def send(app: AppTest, text: str) -> AppTest:
+    """Type a message in the chat box and press Enter."""
+    app.chat_input[0].set_value(text).run()
+    assert_no_exception(app)
+    return app
+
+
+def transcript(app: AppTest) -> list[tuple[str, str]]:
+    """What the chat area shows: (role, text) per bubble, errors as ("error", text)."""
+    shown = []
+    for bubble in app.main.chat_message:
+        texts = [markdown.value for markdown in bubble.markdown]
+        errors = [error.value for error in bubble.error]
+        if texts:
+            shown.append((bubble.name, "".join(texts)))
+        shown += [("error", error) for error in errors]
+    return shown
+
+
+def unescape(label: str) -> str:
+    """A label as the person reads it (the app escapes Markdown in names)."""
+    return re.sub(r"\\(.)", r"\1", label)
+
+
+def _popovers(app: AppTest) -> list:
+    found, stack = [], [app.sidebar]
+    while stack:
+        node = stack.pop(0)
+        if getattr(node, "type", None) == "popover":
+            found.append(node)
+        stack += list(getattr(node, "children", {}).values())
+    return found
+
+
+def saved_conversations(app: AppTest) -> list[str]:
+    """The names listed under Saved conversations, top to bottom."""
+    return [unescape(popover.proto.popover.label) for popover in _popovers(app)]
+
+
+def click_in_conversation(app: AppTest, name: str, button_label: str) -> AppTest:
+    """Open a saved conversation's popover and click Load or Delete."""
+    for popover in _popovers(app):
+        if unescape(popover.proto.popover.label) == name:
+            [button] = [b for b in popover.button if b.label == button_label]
+            button.click().run()
+            assert_no_exception(app)
+            return app
+    raise AssertionError(f"{name!r} is not listed; listed: {saved_conversations(app)}")
+
+
+def click(app: AppTest, label: str) -> AppTest:
+    """Click the one button with this label (sidebar or dialog)."""
+    buttons = [button for button in app.button if button.label == label]
+    assert len(buttons) == 1, f"{len(buttons)} buttons labelled {label!r}"
+    buttons[0].click().run()
+    assert_no_exception(app)
+    return app
+
+
+def save_as(app: AppTest, name: str) -> AppTest:
+    """Save → Conversation name → Confirm save."""
+    click(app, "Save")
+    [name_box] = [box for box in app.sidebar.text_input if box.label == "Conversation name"]
+    name_box.set_value(name).run()
+    return click(app, "Confirm save")

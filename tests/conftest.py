@@ -1,0 +1,90 @@
+"""Shared fixtures: a fake Groq server on 127.0.0.1 and settings that point at it.
+
+No test reaches the internet: every test runs with GROQ_API_BASE on the fake server, and
+with the secrets and .env files moved into a temporary folder so a developer's own key
+and configuration never take part.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from settings import Settings, load_settings
+from tests.fake_groq import FakeGroq
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # LlamaIndex streams in a worker thread that re-raises a failed request after handing
+    # it to the reader; the app shows that error, so the thread's copy is only noise.
+    config.addinivalue_line("filterwarnings", "ignore::pytest.PytestUnhandledThreadExceptionWarning")
+
+
+CONFIG_NAMES = [
+    "GROQ_API_KEY",
+    "GROQ_API_BASE",
+    "GROQ_MODEL",
+    "GROQ_TIMEOUT",
+    "GROQ_MAX_RETRIES",
+    "GROQ_CONTEXT_WINDOW",
+    "GROQ_MAX_ANSWER_TOKENS",
+    "BNAGPT_CONVERSATIONS_DIR",
+]
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No real key, secrets file or .env reaches any test; returns the test's config folder."""
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    for name in CONFIG_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BNAGPT_SECRETS_FILE", str(config_dir / "secrets.toml"))
+    monkeypatch.setenv("BNAGPT_DOTENV_FILE", str(config_dir / ".env"))
+    monkeypatch.setenv("GROQ_API_BASE", "http://127.0.0.1:9/openai/v1")  # never the real Groq
+    monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(tmp_path / "conversations"))
+    return config_dir
+
+
+@pytest.fixture(scope="session")
+def fake_groq_server():
+    server = FakeGroq().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_groq(fake_groq_server: FakeGroq) -> FakeGroq:
+    """The fake Groq server, with its script and recorded requests cleared."""
+    fake_groq_server.reset()
+    return fake_groq_server
+
+
+@pytest.fixture
+def conversations_dir(tmp_path: Path) -> Path:
+    return tmp_path / "conversations"
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, fake_groq: FakeGroq, conversations_dir: Path) -> FakeGroq:
+    """Environment for the app: the fake server's key and URL, a temporary store, no retries."""
+    monkeypatch.setenv("GROQ_API_KEY", fake_groq.api_key)
+    monkeypatch.setenv("GROQ_API_BASE", fake_groq.base_url)
+    monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(conversations_dir))
+    # Retries are tested on their own; elsewhere one error should give one request.
+    monkeypatch.setenv("GROQ_MAX_RETRIES", "0")
+    monkeypatch.setenv("GROQ_TIMEOUT", "10")
+    return fake_groq
+
+
+@pytest.fixture
+def settings(app_env: FakeGroq) -> Settings:
+    return load_settings()
+
+
+def sent_messages(body: dict) -> list[tuple[str, str]]:
+    """(role, content) pairs of one recorded chat request."""
+    return [(message["role"], message["content"]) for message in body["messages"]]

@@ -1,0 +1,193 @@
+"""The engines against the fake Groq server: real LlamaIndex client, agent and memory."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from controller.errors import ChatError
+from controller.memory_chat import MemoryChatController
+from controller.simple_chat import SimpleChatController
+from models.conversation_store import ConversationExists, ConversationStore
+from models.message import Message
+from tests.conftest import sent_messages
+
+
+def ask(controller, prompt: str) -> str:
+    """Stream one answer to the end, as the view does."""
+    return "".join(controller.stream_reply(prompt))
+
+
+@pytest.fixture
+def store(conversations_dir) -> ConversationStore:
+    return ConversationStore(conversations_dir)
+
+
+@pytest.fixture
+def memory_chat(settings, store) -> MemoryChatController:
+    return MemoryChatController(settings, store)
+
+
+def test_simple_engine_sends_only_the_new_message(settings, fake_groq):
+    controller = SimpleChatController(settings)
+    assert ask(controller, "first question") == "Echo: first question"
+    assert ask(controller, "second question") == "Echo: second question"
+
+    bodies = fake_groq.chat_requests()
+    assert [sent_messages(body) for body in bodies] == [
+        [("user", "first question")],
+        [("user", "second question")],
+    ]
+    assert all(body["stream"] is True and body["model"] == settings.groq_model for body in bodies)
+    assert [m.content for m in controller.messages] == [
+        "first question", "Echo: first question", "second question", "Echo: second question",
+    ]
+
+
+def test_memory_turn_two_carries_turn_one(memory_chat, fake_groq):
+    fake_groq.reply_with("Nice to meet you, Ada.")
+    ask(memory_chat, "My name is Ada.")
+    ask(memory_chat, "What is my name?")
+
+    second = fake_groq.chat_requests()[1]
+    assert sent_messages(second) == [
+        ("user", "My name is Ada."),
+        ("assistant", "Nice to meet you, Ada."),
+        ("user", "What is my name?"),
+    ]
+    assert memory_chat.history() == memory_chat.messages
+
+
+def test_a_loaded_conversation_is_the_agents_memory(memory_chat, store, fake_groq):
+    store.save("Trip", [Message("user", "Plan a trip to Lisbon"), Message("assistant", "Day 1: Alfama.")])
+
+    memory_chat.load("Trip")
+    ask(memory_chat, "And day 2?")
+
+    assert sent_messages(fake_groq.chat_requests()[0]) == [
+        ("user", "Plan a trip to Lisbon"),
+        ("assistant", "Day 1: Alfama."),
+        ("user", "And day 2?"),
+    ]
+
+
+def test_new_chat_forgets(memory_chat, fake_groq):
+    ask(memory_chat, "remember 42")
+    memory_chat.new_chat()
+    ask(memory_chat, "what number?")
+
+    assert sent_messages(fake_groq.chat_requests()[1]) == [("user", "what number?")]
+    assert memory_chat.messages == [Message("user", "what number?"), Message("assistant", "Echo: what number?")]
+
+
+@pytest.mark.parametrize(
+    "script, expected",
+    [
+        (lambda fake: fake.fail_with(500, "internal"), "Groq had a server error (500)"),
+        (lambda fake: fake.fail_with(429, "Rate limit reached", retry_after=7), "try again in 7 seconds"),
+        (lambda fake: fake.fail_with(503, "over capacity"), "Groq had a server error (503)"),
+        (lambda fake: fake.cut_stream_after(3, "one two three four five six"), "cut off midway"),
+    ],
+    ids=["500", "429", "503", "cut-stream"],
+)
+def test_a_failed_turn_is_shown_kept_and_never_sent_as_history(memory_chat, fake_groq, script, expected):
+    ask(memory_chat, "first")
+    script(fake_groq)
+
+    with pytest.raises(ChatError, match=re.escape(expected)):
+        ask(memory_chat, "doomed question")
+    ask(memory_chat, "try again")
+
+    # The failed words stay in the transcript, marked, but never reach the model again.
+    assert memory_chat.messages[2] == Message("user", "doomed question", error=str(memory_chat.messages[2].error))
+    assert expected in memory_chat.messages[2].error
+    assert sent_messages(fake_groq.chat_requests()[-1]) == [
+        ("user", "first"), ("assistant", "Echo: first"), ("user", "try again"),
+    ]
+
+
+def test_rate_limit_time_comes_from_groqs_message_without_a_header(memory_chat, fake_groq):
+    fake_groq.fail_with(429, "Rate limit reached for model. Please try again in 1m2.5s.")
+    with pytest.raises(ChatError, match="try again in 62 seconds"):
+        ask(memory_chat, "hello")
+
+
+def test_wrong_key_says_how_to_set_it(settings, fake_groq):
+    controller = SimpleChatController(dataclasses.replace(settings, groq_api_key="gsk_wrong"))
+    with pytest.raises(ChatError) as failure:
+        ask(controller, "hello")
+    message = str(failure.value)
+    assert "did not accept the API key (401)" in message and "GROQ_API_KEY" in message
+    assert "gsk_wrong" not in message
+
+
+def test_unreachable_server_is_named(settings):
+    controller = SimpleChatController(dataclasses.replace(settings, groq_api_base="http://127.0.0.1:9/openai/v1"))
+    with pytest.raises(ChatError, match="Could not reach Groq at http://127.0.0.1:9/openai/v1"):
+        ask(controller, "hello")
+
+
+def test_timeout_is_bounded(settings, fake_groq):
+    fake_groq.hang(3)
+    controller = SimpleChatController(dataclasses.replace(settings, request_timeout=0.3))
+    with pytest.raises(ChatError, match="did not answer within 0.3 seconds"):
+        ask(controller, "hello")
+
+
+def test_retries_are_bounded_by_settings(settings, fake_groq):
+    fake_groq.fail_with(500, "boom")
+    fake_groq.fail_with(500, "boom again")
+    fake_groq.fail_with(500, "never asked")
+    controller = SimpleChatController(dataclasses.replace(settings, max_retries=1))
+    with pytest.raises(ChatError, match="server error"):
+        ask(controller, "hello")
+    assert len(fake_groq.chat_requests()) == 2
+
+
+def test_an_abandoned_stream_still_lands_in_transcript_and_memory(memory_chat, fake_groq):
+    fake_groq.reply_with("a long and winding answer", chunks=["a ", "long ", "and ", "winding ", "answer"])
+    stream = memory_chat.stream_reply("tell me")
+    assert next(stream) == "a "
+    stream.close()  # what happens when a rerun stops the page mid-answer
+
+    assert memory_chat.messages == [Message("user", "tell me"), Message("assistant", "a long and winding answer")]
+    ask(memory_chat, "more")
+    assert sent_messages(fake_groq.chat_requests()[-1])[:2] == [("user", "tell me"), ("assistant", "a long and winding answer")]
+
+
+def test_saving_updates_our_conversation_but_never_replaces_anothers(memory_chat, store, fake_groq):
+    store.save("Someone else's", [Message("user", "keep me")])
+    ask(memory_chat, "hello")
+
+    first = memory_chat.save("Mine")
+    ask(memory_chat, "again")
+    second = memory_chat.save("Mine")  # ours: updated in place
+    assert (first.revision, second.revision) == (1, 2)
+    assert [m.content for m in store.load("Mine").messages] == ["hello", "Echo: hello", "again", "Echo: again"]
+
+    with pytest.raises(ConversationExists):
+        memory_chat.save("Someone else's")
+    assert store.load("Someone else's").messages == [Message("user", "keep me")]
+    memory_chat.save("Someone else's", replace=True)
+    assert len(store.load("Someone else's").messages) == 4
+
+
+def test_unsaved_turns_and_delete_of_the_open_conversation(memory_chat, store, fake_groq):
+    assert not memory_chat.has_unsaved_turns
+    ask(memory_chat, "hello")
+    assert memory_chat.has_unsaved_turns
+    memory_chat.save("Greeting")
+    assert not memory_chat.has_unsaved_turns
+    assert memory_chat.suggested_name() == "Greeting"
+
+    memory_chat.delete("Greeting")
+    assert memory_chat.messages == [] and memory_chat.name is None
+    assert store.list().conversations == []
+
+
+def test_suggested_name_is_the_start_of_the_first_message(memory_chat, fake_groq):
+    ask(memory_chat, "  How do   I bake sourdough bread at home without a proofing basket or a Dutch oven?")
+    suggestion = memory_chat.suggested_name()
+    assert suggestion.startswith("How do I bake sourdough bread") and len(suggestion) <= 60

@@ -1,0 +1,143 @@
+"""Prove FakeGroq speaks Groq's API well enough for the real openai and LlamaIndex clients."""
+
+import time
+
+import httpx
+import openai
+import pytest
+from llama_index.core.llms import ChatMessage
+from llama_index.llms.groq import Groq
+
+from tests.fake_groq import FakeGroq
+
+MODEL = "openai/gpt-oss-120b"
+
+
+@pytest.fixture
+def groq():
+    """A running FakeGroq, stopped after the test (which also wakes any hanging handler)."""
+    with FakeGroq() as fake:
+        yield fake
+
+
+@pytest.fixture
+def client(groq):
+    """The real openai client pointed at the fake, without retries so failures surface at once."""
+    with openai.OpenAI(base_url=groq.base_url, api_key=groq.api_key, max_retries=0) as c:
+        yield c
+
+
+def _stream(client, content="hi", **kwargs):
+    """Collect the content deltas of a streamed chat completion."""
+    stream = client.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": content}], stream=True, **kwargs
+    )
+    return [c.choices[0].delta.content or "" for c in stream if c.choices]
+
+
+def test_openai_stream_returns_scripted_text_and_records_request(groq, client):
+    groq.reply_with("Bonjour, je suis bnaGPT. Comment puis-je aider ?")
+
+    deltas = _stream(client, "Bonjour")
+
+    assert "".join(deltas) == "Bonjour, je suis bnaGPT. Comment puis-je aider ?"
+    assert len([d for d in deltas if d]) > 1  # really streamed token by token
+    (body,) = groq.chat_requests()
+    assert body["messages"] == [{"role": "user", "content": "Bonjour"}]
+    assert body["model"] == MODEL and body["stream"] is True
+    assert groq.requests[0].headers["authorization"] == f"Bearer {groq.api_key}"
+
+
+def test_openai_stream_uses_given_chunks_and_reports_usage(groq, client):
+    groq.reply_with("Salut !", chunks=["Sa", "lut", " !"])
+    stream = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "x"}], stream=True)
+    chunks = list(stream)
+
+    assert [c.choices[0].delta.content for c in chunks] == ["", "Sa", "lut", " !", None]
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert chunks[-1].usage.total_tokens == chunks[-1].usage.prompt_tokens + chunks[-1].usage.completion_tokens
+
+
+def test_non_streaming_defaults_to_echo_and_models_are_listed(client):
+    reply = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "ping"}])
+
+    assert reply.choices[0].message.content == "Echo: ping"
+    assert reply.usage.completion_tokens == 2
+    assert [m.id for m in client.models.list()] == [MODEL, "llama-3.1-8b-instant", "whisper-large-v3"]
+
+
+def test_llamaindex_groq_stream_chat_echoes(groq):
+    llm = Groq(model=MODEL, api_key=groq.api_key, api_base=groq.base_url, max_retries=0)
+
+    deltas = [r.delta for r in llm.stream_chat([ChatMessage(role="user", content="hi")])]
+
+    assert "".join(deltas) == "Echo: hi"
+    assert groq.chat_requests()[0]["messages"][-1] == {"role": "user", "content": "hi"}
+
+
+def test_wrong_key_raises_authentication_error(groq):
+    with openai.OpenAI(base_url=groq.base_url, api_key="gsk_wrong", max_retries=0) as bad:
+        with pytest.raises(openai.AuthenticationError) as err:
+            _stream(bad)
+
+    assert err.value.status_code == 401
+    assert err.value.code == "invalid_api_key"
+    assert err.value.body["message"] == "Invalid API Key"
+
+
+def test_rate_limit_raises_with_retry_after_header(groq, client):
+    groq.fail_with(429, "Rate limit reached for model", retry_after=7)
+
+    with pytest.raises(openai.RateLimitError) as err:
+        _stream(client)
+
+    assert err.value.response.headers["retry-after"] == "7"
+    assert err.value.code == "rate_limit_exceeded"
+
+
+def test_server_error_raises_internal_server_error_then_recovers(groq, client):
+    groq.fail_with(500, "boom")
+
+    with pytest.raises(openai.InternalServerError):
+        _stream(client)
+    # The script is a FIFO: once the failure is used up, the default echo comes back.
+    assert "".join(_stream(client, "again")) == "Echo: again"
+
+
+def test_cut_stream_raises_httpx_remote_protocol_error_through_openai(groq, client):
+    """openai does not wrap mid-stream transport errors: httpx.RemoteProtocolError escapes as-is."""
+    groq.cut_stream_after(2, "one two three four")
+    received = []
+
+    with pytest.raises(httpx.RemoteProtocolError, match="incomplete chunked read"):
+        for chunk in client.chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "x"}], stream=True
+        ):
+            received.append(chunk.choices[0].delta.content)
+
+    assert received == ["", "one ", "two "]
+
+
+def test_cut_stream_raises_httpx_remote_protocol_error_through_llamaindex(groq):
+    """LlamaIndex's Groq.stream_chat also lets httpx.RemoteProtocolError through unwrapped."""
+    groq.cut_stream_after(1, "partial answer")
+    llm = Groq(model=MODEL, api_key=groq.api_key, api_base=groq.base_url, max_retries=0)
+    received = []
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        for r in llm.stream_chat([ChatMessage(role="user", content="hi")]):
+            received.append(r.delta)
+
+    assert "".join(received) == "partial "
+
+
+def test_hang_triggers_client_timeout_without_waiting_for_the_hang(groq, client):
+    groq.hang(2)
+    started = time.monotonic()
+
+    with pytest.raises(openai.APITimeoutError):
+        _stream(client.with_options(timeout=0.5))
+    groq.stop()  # wakes the hanging handler instead of letting it sleep out its 2 s
+
+    assert time.monotonic() - started < 1.5
+    assert len(groq.chat_requests()) == 1  # recorded before it started hanging

@@ -1,0 +1,25 @@
+"""Cached loaders for the views: files read once per server process, not on every rerun."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from PIL import Image
+
+from models.conversation_store import ConversationStore
+
+IMAGES_DIR = Path(__file__).resolve().parent.parent / "static" / "images"
+
+
+@st.cache_resource
+def load_image(name: str) -> Image.Image:
+    """An image from static/images, decoded once."""
+    with Image.open(IMAGES_DIR / name) as image:
+        return image.copy()
+
+
+@st.cache_resource
+def load_store(directory: str) -> ConversationStore:
+    """One store per directory and process, so its listing cache is shared by all sessions."""
+    return ConversationStore(directory)

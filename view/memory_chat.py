@@ -1,0 +1,34 @@
+"""The Chatbot With Memory page: a remembered conversation, saved and loaded by name."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from controller.memory_chat import MemoryChatController
+from settings import Settings
+from utils.loaders import load_store
+from view.chat_view import ChatView
+from view.conversations_sidebar import STATE_DEFAULTS, ConversationsSidebar
+
+
+class MemoryChatView(ChatView):
+    """A conversation the agent remembers, with the saved conversations in the sidebar."""
+
+    title = "Chatbot With Memory"
+    caption = "The assistant remembers this conversation. Save it from the sidebar to come back to it."
+    state_prefix = "memory"
+
+    def init_state(self) -> None:
+        for key, value in STATE_DEFAULTS.items():
+            st.session_state.setdefault(key, value)
+
+    def make_controller(self, settings: Settings) -> MemoryChatController:
+        try:
+            store = load_store(str(settings.conversations_dir))
+        except OSError as error:
+            st.error(f"Conversations cannot be kept in {settings.conversations_dir}: {error.strerror or error}.")
+            st.stop()
+        return MemoryChatController(settings, store)
+
+    def render_sidebar(self, controller: MemoryChatController) -> None:
+        ConversationsSidebar(controller).render()
