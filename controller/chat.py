@@ -33,7 +33,6 @@ class ChatController:
         try:
             streaming = StreamingMessage(self._start_stream(prompt))
             yield from streaming
-            self._engine_turn_done()
         except GeneratorExit:
             # The page stopped reading (a rerun or page switch mid-answer). Finish the
             # answer anyway so the transcript holds what the engine's memory will hold.
@@ -49,7 +48,6 @@ class ChatController:
         try:
             for _ in streaming:
                 pass
-            self._engine_turn_done()
         except Exception as error:
             self._fail(prompt, error)
         else:
@@ -67,9 +65,6 @@ class ChatController:
 
     def _start_stream(self, prompt: str) -> Any:
         raise NotImplementedError
-
-    def _engine_turn_done(self) -> None:
-        """Wait for the engine's own book-keeping of a streamed turn; nothing by default."""
 
     def _forget_engine(self) -> None:
         """Drop the engine so the next answer starts from the recorded transcript."""

@@ -14,11 +14,11 @@ from models.conversation_store import (
 )
 from models.message import Message
 from settings import Settings
-from utils.llama import build_agent, start_agent_turn, wait_for_agent_turn
+from utils.llama import build_agent, stream_agent_turn
 
 
 class MemoryChatController(ChatController):
-    """One agent per browser session, rebuilt from the transcript when a conversation loads."""
+    """One agent per browser session; every turn hands it the transcript as its memory."""
 
     def __init__(self, settings: Settings, store: ConversationStore) -> None:
         super().__init__(settings)
@@ -36,20 +36,15 @@ class MemoryChatController(ChatController):
         return len(self.messages) > self.saved_count
 
     def agent(self) -> Any:
-        """The session's agent, built on first use from the transcript's answered turns."""
+        """The session's agent, built on first use; each turn gives it the transcript as memory."""
         if self._agent is None:
-            self._agent = build_agent(self.settings, self.messages)
+            self._agent = build_agent(self.settings)
         return self._agent
 
     def _start_stream(self, prompt: str) -> Any:
-        return start_agent_turn(self.agent(), prompt)
-
-    def _engine_turn_done(self) -> None:
-        wait_for_agent_turn(self.agent())
+        return stream_agent_turn(self.agent(), self.messages, prompt)
 
     def _forget_engine(self) -> None:
-        # A failed turn may have left the agent mid-task; a fresh one built from the
-        # transcript is certain not to hold half a turn.
         self._agent = None
 
     def new_chat(self) -> None:
@@ -73,7 +68,6 @@ class MemoryChatController(ChatController):
         self.messages = list(conversation.messages)
         self.name, self.revision = conversation.summary.name, conversation.summary.revision
         self.saved_count = len(self.messages)
-        self._agent = None
         return conversation
 
     def delete(self, name: str) -> None:
@@ -93,7 +87,3 @@ class MemoryChatController(ChatController):
         first = next((m.content for m in self.messages if m.role == "user"), "")
         words = " ".join(first.split())
         return words if len(words) <= 60 else words[:57].rstrip() + "…"
-
-    def history(self) -> list[Message]:
-        """What the agent's memory holds now (all of it, not only what fits the window)."""
-        return [Message.from_chat_message(chat) for chat in self.agent().memory.get_all()]

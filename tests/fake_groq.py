@@ -2,13 +2,12 @@
 
 import contextlib
 import json
-import re
 import socket
 import threading
-import time
-import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.fake_groq_sse import TOKEN_RE, completion, stream_chunks, text_of, usage_for
 
 API_PREFIX = "/openai/v1"
 CHAT_PATH = f"{API_PREFIX}/chat/completions"
@@ -26,7 +25,6 @@ ERROR_KINDS = {
     500: ("internal_server_error", "internal_server_error"),
     503: ("internal_server_error", "service_unavailable"),
 }
-TOKEN_RE = re.compile(r"\S+\s*|\s+")  # word-ish tokens that keep their spaces, so joining gives the text back
 
 
 @dataclass
@@ -49,19 +47,6 @@ class _Step:
     error_type: str | None = None
     n_chunks: int = 0
     seconds: float = 0.0
-
-
-def _text_of(content) -> str:
-    # Content may be a plain string or a list of multimodal parts.
-    if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return content if isinstance(content, str) else ""
-
-
-def _usage(body: dict, text: str) -> dict:
-    prompt = sum(len(_text_of(m.get("content")).split()) for m in body.get("messages", []) if isinstance(m, dict))
-    completion = len(text.split())
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -122,14 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
         if step.kind == "fail":
             return self._error(step.status, step.text, step.retry_after, step.error_type)
         model = body.get("model", "openai/gpt-oss-120b")
-        usage = _usage(body, step.text)
+        usage = usage_for(body, step.text)
         if not body.get("stream"):
-            message = {"role": "assistant", "content": step.text}
-            return self._json(200, {
-                "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
-                "model": model, "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                "usage": usage, "x_groq": {"id": f"req_{uuid.uuid4().hex[:24]}"},
-            })
+            return self._json(200, completion(model, step.text, usage))
         self._stream(step, model, usage)
 
     def _stream(self, step: _Step, model: str, usage: dict):
@@ -137,30 +117,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion.chunk",
-                "created": int(time.time()), "model": model}
-
-        def event(delta: dict, finish=None, **extra):
-            choice = {"index": 0, "delta": delta, "finish_reason": finish}
-            self._chunk(b"data: " + json.dumps({**base, "choices": [choice], **extra}).encode() + b"\n\n")
-
-        event({"role": "assistant", "content": ""})
+        cut = step.kind == "cut"
         tokens = step.chunks if step.chunks is not None else TOKEN_RE.findall(step.text)
-        for tok in tokens[: step.n_chunks] if step.kind == "cut" else tokens:
-            event({"content": tok})
-        if step.kind == "cut":
+        for chunk in stream_chunks(model, tokens[: step.n_chunks] if cut else tokens, None if cut else usage):
+            self.wfile.write(chunk)
+            self.wfile.flush()
+        if cut:
             # Drop the connection mid-body (no final event, no [DONE], no zero-length chunk): incomplete chunked read.
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
-            return
-        event({}, "stop", x_groq={"id": f"req_{uuid.uuid4().hex[:24]}", "usage": usage}, usage=usage)
-        self._chunk(b"data: [DONE]\n\n")
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
-
-    def _chunk(self, data: bytes):
-        self.wfile.write(b"%X\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
 
     def _json(self, status: int, payload: dict, headers: dict[str, str] | None = None):
         data = json.dumps(payload).encode()
@@ -261,7 +226,7 @@ class FakeGroq:
     def default_reply(body: dict) -> str:
         """The unscripted answer: 'Echo: ' plus the last user message."""
         users = [m for m in body.get("messages", []) if isinstance(m, dict) and m.get("role") == "user"]
-        return "Echo: " + (_text_of(users[-1].get("content")) if users else "")
+        return "Echo: " + (text_of(users[-1].get("content")) if users else "")
 
     def _push(self, step: _Step) -> None:
         with self._lock:

@@ -57,7 +57,30 @@ def test_memory_turn_two_carries_turn_one(memory_chat, fake_groq):
         ("assistant", "Nice to meet you, Ada."),
         ("user", "What is my name?"),
     ]
-    assert memory_chat.history() == memory_chat.messages
+
+
+def test_every_earlier_turn_is_sent_exactly_once(memory_chat, fake_groq):
+    # OpenAIAgent commits a streamed turn twice, racing; a fast answer once landed in memory twice.
+    for prompt in ("one", "two", "three", "four"):
+        ask(memory_chat, prompt)
+    assert sent_messages(fake_groq.chat_requests()[-1]) == [
+        ("user", "one"), ("assistant", "Echo: one"), ("user", "two"), ("assistant", "Echo: two"),
+        ("user", "three"), ("assistant", "Echo: three"), ("user", "four"),
+    ]
+
+
+def test_memory_sends_only_what_fits_its_token_limit(settings, store, fake_groq):
+    small = dataclasses.replace(settings, context_window=1024 + 100, max_answer_tokens=100)
+    controller = MemoryChatController(small, store)
+    long_turn = "word " * 300  # about 300 tokens each way
+    for index in range(4):
+        ask(controller, f"{index} {long_turn}")
+    ask(controller, "last")
+
+    sent = sent_messages(fake_groq.chat_requests()[-1])
+    assert sent[-1] == ("user", "last")
+    assert 1 < len(sent) < len(controller.messages) - 1  # oldest turns dropped from the request...
+    assert len(controller.messages) == 10  # ...but kept in the transcript
 
 
 def test_a_loaded_conversation_is_the_agents_memory(memory_chat, store, fake_groq):

@@ -7,12 +7,10 @@ LlamaIndex's newer `FunctionAgent` touches this file only.
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Sequence
 
 from llama_index.agent.openai import OpenAIAgent
 from llama_index.core.chat_engine import SimpleChatEngine
-from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.memory import ChatMemoryBuffer
 from llama_index.llms.groq import Groq
 
@@ -38,26 +36,27 @@ def build_simple_engine(settings: Settings) -> SimpleChatEngine:
     return SimpleChatEngine.from_defaults(llm=build_llm(settings))
 
 
-class TurnMemory(ChatMemoryBuffer):
-    """A ChatMemoryBuffer that tells when the agent has committed a finished turn.
+class TranscriptMemory(ChatMemoryBuffer):
+    """A ChatMemoryBuffer that holds exactly the transcript the controller gives it.
 
-    OpenAIAgent streams in a worker thread and copies the turn into memory only after
-    the reader has seen the last token; without waiting for that, a quick next message
-    would be sent without the previous turn.
+    OpenAIAgent's streaming path commits a turn twice, once from the caller's thread when
+    streaming starts and once from its worker thread at the end, and the two race: a fast
+    answer can land in memory twice, and a failed one can leave the question behind alone.
+    So the agent's own writes are ignored and each turn starts from `set(history)`; the
+    buffer still decides, by its token limit, how much of that history is sent.
     """
 
-    _turn_committed: threading.Event = PrivateAttr(default_factory=threading.Event)
+    def put(self, message: Any) -> None:
+        """Ignored: the controller sets the history at the start of each turn."""
 
     def put_messages(self, messages: list[Any]) -> None:
-        super().put_messages(messages)
-        self._turn_committed.set()
+        """Ignored, as `put`."""
 
 
-def build_agent(settings: Settings, history: Sequence[Message] = ()) -> OpenAIAgent:
-    """An agent over Groq whose memory starts with `history` (failed turns left out)."""
+def build_agent(settings: Settings) -> OpenAIAgent:
+    """An agent over Groq whose memory is set from the transcript at every turn."""
     llm = build_llm(settings)
-    memory = TurnMemory.from_defaults(
-        chat_history=[message.to_chat_message() for message in history if message.is_history],
+    memory = TranscriptMemory.from_defaults(
         llm=llm,
         # Leave room for the answer inside the model's context window.
         token_limit=settings.memory_token_limit,
@@ -67,14 +66,7 @@ def build_agent(settings: Settings, history: Sequence[Message] = ()) -> OpenAIAg
     return OpenAIAgent.from_tools(tools=[], llm=llm, memory=memory)
 
 
-def start_agent_turn(agent: OpenAIAgent, prompt: str) -> Any:
-    """Send `prompt` to the agent; returns LlamaIndex's streaming response."""
-    agent.memory._turn_committed.clear()
-    return agent.stream_chat(prompt)
-
-
-def wait_for_agent_turn(agent: OpenAIAgent, timeout: float = 10.0) -> None:
-    """Block until the agent's worker thread has written the streamed turn into memory."""
-    if not agent.memory._turn_committed.wait(timeout):
-        raise TimeoutError("the agent did not record the finished turn in its memory")
-
+def stream_agent_turn(agent: OpenAIAgent, history: Sequence[Message], prompt: str) -> Any:
+    """Ask the agent `prompt` with `history` (failed turns left out) as its memory; streams."""
+    chat_history = [message.to_chat_message() for message in history if message.is_history]
+    return agent.stream_chat(prompt, chat_history=chat_history)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Callable
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ STATE_DEFAULTS = {
     "memory.save_open": False,  # the name box under Save is showing
     "memory.confirm": None,  # (action, name) awaiting a yes in a dialog
     "memory.flash": None,  # (icon, text) to toast after the next rerun
+    "memory.replace_reason": "",  # why saving needs a yes to replace
 }
 
 
@@ -76,10 +78,11 @@ class ConversationsSidebar:
             return
         try:
             summary = self.controller.save(name, replace=replace)
-        except ConversationExists:
+        except ConversationExists as exists:
             self.state["memory.confirm"] = ("replace", name)
+            self.state["memory.replace_reason"] = str(exists)
             return
-        except StoreError as error:
+        except (StoreError, OSError) as error:
             st.error(str(error))
             return
         self.state["memory.save_open"] = False
@@ -118,24 +121,23 @@ class ConversationsSidebar:
             self.controller.new_chat()
             self._done(":material/edit_square:", "Started a new chat.")
             return
-        try:
-            self.controller.load(name)
-        except StoreError as error:
-            _clear_confirm()
-            st.error(str(error))
-            return
-        self._done(":material/folder_open:", f"Loaded {_quoted(name)}.")
+        self._attempt(lambda: self.controller.load(name), ":material/folder_open:", f"Loaded {_quoted(name)}.")
 
     def _delete(self, name: str) -> None:
+        self._attempt(lambda: self.controller.delete(name), ":material/delete:", f"Deleted {_quoted(name)}.")
+
+    def _attempt(self, action: Callable[[], object], icon: str, success: str) -> None:
+        """Run a store action: show a refusal in place, or toast the success after a rerun."""
         try:
-            self.controller.delete(name)
-        except StoreError as error:
+            action()
+        except (StoreError, OSError) as error:
             _clear_confirm()
             st.error(str(error))
             return
-        self._done(":material/delete:", f"Deleted {_quoted(name)}.")
+        self._done(icon, success)
 
     def _done(self, icon: str, text: str) -> None:
+        """Close any confirmation, queue a toast and redraw the page (st.rerun never returns)."""
         self.state["memory.confirm"] = None
         self.state["memory.flash"] = (icon, text)
         st.rerun()
@@ -157,7 +159,8 @@ def _yes_or_cancel(yes_label: str, yes_key: str) -> bool:
 
 @st.dialog("Replace saved conversation?", on_dismiss=_clear_confirm)
 def _confirm_replace(sidebar: ConversationsSidebar, name: str) -> None:
-    st.markdown(f"A conversation named {_quoted(name)} already exists. Replace it with this chat?")
+    # Either another conversation has this name, or ours was changed elsewhere meanwhile.
+    st.markdown(f"{escape_markdown(sidebar.state['memory.replace_reason'])} Replace it with this chat?")
     if _yes_or_cancel("Replace", "memory.yes_replace"):
         sidebar._save(name, replace=True)
 
