@@ -18,7 +18,7 @@ from utils.llama import build_agent, stream_agent_turn
 
 
 class MemoryChatController(ChatController):
-    """One agent per browser session; every turn hands it the transcript as its memory."""
+    """One agent per browser session, rebuilt on load; each turn gives it the transcript as memory."""
 
     def __init__(self, settings: Settings, store: ConversationStore) -> None:
         super().__init__(settings)
@@ -68,6 +68,7 @@ class MemoryChatController(ChatController):
         self.messages = list(conversation.messages)
         self.name, self.revision = conversation.summary.name, conversation.summary.revision
         self.saved_count = len(self.messages)
+        self._forget_engine()  # a fresh agent for the loaded conversation
         return conversation
 
     def delete(self, name: str) -> None:
