@@ -31,9 +31,14 @@ class MemoryChatController(ChatController):
         self._agent: Any = None
 
     @property
+    def unsaved_count(self) -> int:
+        """How many transcript messages the store does not hold yet."""
+        return len(self.messages) - self.saved_count
+
+    @property
     def has_unsaved_turns(self) -> bool:
         """True when leaving this chat now would lose something the person typed."""
-        return len(self.messages) > self.saved_count
+        return self.unsaved_count > 0
 
     def agent(self) -> Any:
         """The session's agent, built on first use; each turn gives it the transcript as memory."""

@@ -60,7 +60,7 @@ class ConversationsSidebar:
                 self.state["memory.save_open"] = True
                 self.state["memory.save_name"] = self.controller.suggested_name()
             if new_column.button("New chat", width="stretch", key="memory.new_chat"):
-                self._leave_chat("new", None)
+                self._leave_chat(None)
             if self.state["memory.save_open"]:
                 self._save_form()
             st.subheader("Saved conversations")
@@ -105,19 +105,19 @@ class ConversationsSidebar:
             with st.popover(escape_markdown(summary.name), icon=icon, width="stretch"):
                 st.caption(f"{summary.message_count} messages · updated {_updated_label(summary.updated)}")
                 if st.button("Load", type="primary", key=f"memory.load.{token}"):
-                    self._leave_chat("load", summary.name)
+                    self._leave_chat(summary.name)
                 if st.button("Delete", key=f"memory.delete.{token}"):
                     self.state["memory.confirm"] = ("delete", summary.name)
 
-    def _leave_chat(self, action: str, name: str | None) -> None:
-        """Start a new chat or load one, asking first if that would drop unsaved turns."""
+    def _leave_chat(self, name: str | None) -> None:
+        """Load `name` (None: start a new chat), asking first if that would drop unsaved turns."""
         if self.controller.has_unsaved_turns:
-            self.state["memory.confirm"] = (f"discard-{action}", name)
+            self.state["memory.confirm"] = ("discard", name)
             return
-        self._switch(action, name)
+        self._switch(name)
 
-    def _switch(self, action: str, name: str | None) -> None:
-        if action == "new":
+    def _switch(self, name: str | None) -> None:
+        if name is None:
             self.controller.new_chat()
             self._done(":material/edit_square:", "Started a new chat.")
             return
@@ -173,16 +173,15 @@ def _confirm_delete(sidebar: ConversationsSidebar, name: str) -> None:
 
 
 @st.dialog("Discard unsaved messages?", on_dismiss=_clear_confirm)
-def _confirm_discard(sidebar: ConversationsSidebar, action: str, name: str | None) -> None:
-    unsaved = len(sidebar.controller.messages) - sidebar.controller.saved_count
+def _confirm_discard(sidebar: ConversationsSidebar, name: str | None) -> None:
+    unsaved = sidebar.controller.unsaved_count
     st.markdown(f"This chat has {unsaved} unsaved messages. Save it first, or discard them.")
     if _yes_or_cancel("Discard", "memory.yes_discard"):
-        sidebar._switch(action, name)
+        sidebar._switch(name)
 
 
 DIALOGS = {
     "replace": _confirm_replace,
     "delete": _confirm_delete,
-    "discard-new": lambda sidebar, name: _confirm_discard(sidebar, "new", name),
-    "discard-load": lambda sidebar, name: _confirm_discard(sidebar, "load", name),
+    "discard": _confirm_discard,
 }
