@@ -1,0 +1,107 @@
+"""What a person does in bnaGPT, in headless Chromium against `streamlit run` and the fake Groq."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from models.conversation_store import ConversationStore
+from tests.conftest import sent_messages
+from tests.e2e.conftest import ARTIFACTS_DIR
+from tests.fake_groq import FakeGroq
+
+MEMORY = "Chatbot With Memory"
+SIMPLE = "Simple Chatbot"
+
+
+def test_simple_chat_streams_the_answer(open_page, app_server, fake_groq: FakeGroq):
+    page = open_page(app_server)
+    fake_groq.reply_with("Groq answers **fast**, token by token.")
+    page.send("How fast is Groq?")
+    assert page.transcript() == [("user", "How fast is Groq?"), ("assistant", "Groq answers fast, token by token.")]
+    expect(page.page.locator("strong", has_text="fast")).to_be_visible()  # Markdown is rendered
+    [request] = fake_groq.chat_requests()
+    assert request["stream"] is True
+    assert sent_messages(request)[-1] == ("user", "How fast is Groq?")
+
+
+def test_memory_page_remembers_saves_loads_and_deletes(open_page, app_server, fake_groq, conversations_on_disk):
+    page = open_page(app_server)
+    page.go_to(MEMORY)
+    fake_groq.reply_with("Nice to meet you, Ada! How can I help with your trip to Lisbon?")
+    page.send("Hi, I'm Ada and I'm planning a trip to Lisbon.")
+    fake_groq.reply_with("You told me: your name is Ada and you are planning a trip to Lisbon.")
+    page.send("What do you know about me?")
+    first, second = fake_groq.chat_requests()
+    assert sent_messages(second)[-3:] == [
+        ("user", "Hi, I'm Ada and I'm planning a trip to Lisbon."),
+        ("assistant", "Nice to meet you, Ada! How can I help with your trip to Lisbon?"),
+        ("user", "What do you know about me?"),
+    ]
+    assert len(page.transcript()) == 4
+
+    page.save_as("Trip to Lisbon")
+    page.expect_toast("Saved “Trip to Lisbon”.")
+    assert page.saved_conversations() == ["Trip to Lisbon"]
+    page.screenshot(ARTIFACTS_DIR / "memory-page-saved.png")
+
+    # A second tab is a new session: the conversation is listed, the transcript is empty.
+    other = open_page(app_server).go_to(MEMORY)
+    assert other.saved_conversations() == ["Trip to Lisbon"]
+    assert other.transcript() == []
+    other.in_conversation("Trip to Lisbon", "Load").expect_toast("Loaded “Trip to Lisbon”.")
+    assert other.transcript() == page.transcript()
+    fake_groq.reset()
+    other.send("Which city was it again?")
+    other.expect_last_answer("Echo: Which city was it again?")
+    [carried_on] = fake_groq.chat_requests()
+    assert [text for role, text in sent_messages(carried_on) if role == "user"] == [
+        "Hi, I'm Ada and I'm planning a trip to Lisbon.",
+        "What do you know about me?",
+        "Which city was it again?",
+    ]
+
+    other.in_conversation("Trip to Lisbon", "Delete")
+    other.confirm("Yes, delete").expect_toast("Deleted “Trip to Lisbon”.")
+    expect(other.sidebar.get_by_text("No saved conversations yet.")).to_be_visible()
+    assert other.saved_conversations() == []
+    other.reload().go_to(MEMORY)
+    assert other.saved_conversations() == []
+    assert not ConversationStore(conversations_on_disk).exists("Trip to Lisbon")
+    assert [path.name for path in conversations_on_disk.glob("*.json")] == []
+
+    # Back on the simple page the chat works as before.
+    other.go_to(SIMPLE)
+    fake_groq.reset()
+    other.send("Still there?")
+    assert other.transcript() == [("user", "Still there?"), ("assistant", "Echo: Still there?")]
+    assert sent_messages(fake_groq.chat_requests()[0])[-1:] == [("user", "Still there?")]
+
+
+def test_without_a_key_both_pages_explain_how_to_set_it(open_page, keyless_server, fake_groq):
+    page = open_page(keyless_server)
+    for title in (SIMPLE, MEMORY):
+        if title != SIMPLE:
+            page.go_to(title)
+        expect(page.page.get_by_text("bnaGPT needs a Groq API key to answer.")).to_be_visible()
+        expect(page.page.get_by_text("GROQ_API_KEY=gsk_...")).to_be_visible()
+        expect(page.chat_box).to_have_count(0)
+    assert fake_groq.chat_requests() == []
+
+
+def test_a_rate_limit_is_explained_and_the_next_message_works(open_page, app_server, fake_groq):
+    page = open_page(app_server).go_to(MEMORY)
+    fake_groq.fail_with(429, "Rate limit reached for model `openai/gpt-oss-120b`. Please try again in 7.5s.",
+                        retry_after=7.5)
+    page.send("Tell me a joke")
+    assert page.transcript() == [
+        ("user", "Tell me a joke"),
+        ("error", "Groq's rate limit was reached (429). Please try again in 8 seconds."),
+    ]
+    page.send("Tell me a joke")
+    page.expect_last_answer("Echo: Tell me a joke")
+    assert len(fake_groq.chat_requests()) == 2
+    # The failed turn stays on screen but is not sent as history.
+    assert [role for role, _ in sent_messages(fake_groq.chat_requests()[1])] == ["user"]
