@@ -47,12 +47,7 @@ class Settings:
     request_timeout: float
     max_retries: int
     context_window: int
-    max_answer_tokens: int
-
-    @property
-    def memory_token_limit(self) -> int:
-        """Tokens of history the agent may send: the context window less room for the answer."""
-        return max(1024, self.context_window - self.max_answer_tokens)
+    max_answer_tokens: int  # the default for a new chat's Assistant settings
 
 
 class ConfigurationError(Exception):

@@ -1,70 +1,146 @@
-"""What both chat engines share: stream one turn, record it, turn failures into ChatError."""
+"""What both chat engines share: stream one turn, record it, stop it, regenerate it, and turn
+failures into ChatError. No Streamlit here: views hand the generators to `st.write_stream`."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import json
+import time
+from typing import Iterator
 
 from controller.errors import ChatError, describe_failure
+from models.answer_details import AnswerDetails
+from models.assistant_settings import AssistantSettings
 from models.message import Message, StreamingMessage
 from settings import Settings
+from utils.llama import Answerer
+
+NOTHING_RECEIVED = "Stopped before any answer arrived."
 
 
 class ChatController:
-    """Keeps a transcript and streams answers; subclasses say how an answer is started."""
+    """Keeps a transcript and streams answers; subclasses say which engine answers."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.messages: list[Message] = []
+        self.assistant = AssistantSettings(model=settings.groq_model, max_answer_tokens=settings.max_answer_tokens)
+        # Bumped whenever the assistant settings change from outside the settings panel (a
+        # conversation loaded), so the view knows to show the new values.
+        self.assistant_generation = 0
+        self._engine: Answerer | None = None
 
     def configure(self, settings: Settings) -> None:
         """Use new settings from the next answer on (a key set while the page was open)."""
         if settings != self.settings:
             self.settings = settings
-            self._forget_engine()
+            self._engine = None
+
+    def set_assistant(self, assistant: AssistantSettings) -> None:
+        """Answer with these assistant settings from the next message on."""
+        if assistant != self.assistant:
+            self.assistant = assistant
+            self._engine = None
 
     def new_chat(self) -> None:
-        """Start over with an empty transcript and a fresh engine."""
+        """Start over with an empty transcript (the assistant settings stay)."""
         self.messages = []
-        self._forget_engine()
+        self._engine = None
+
+    def last_turn_start(self) -> int | None:
+        """Where the last turn (its question, then any answer) begins in the transcript."""
+        for index in range(len(self.messages) - 1, -1, -1):
+            if self.messages[index].role == "user":
+                return index
+        return None
 
     def stream_reply(self, prompt: str) -> Iterator[str]:
         """Yield the answer's text as it arrives; the finished turn joins the transcript."""
-        streaming = None
+        yield from self._stream_turn(prompt, len(self.messages))
+
+    def stream_regenerated(self) -> Iterator[str]:
+        """Answer the last question again; the new answer replaces the old one (a failure keeps it)."""
+        start = self.last_turn_start()
+        if start is None:
+            return
+        yield from self._stream_turn(self.messages[start].content, start)
+
+    def _stream_turn(self, prompt: str, start: int) -> Iterator[str]:
+        """Stream an answer to `prompt` given the transcript before `start`, which it then replaces."""
+        history = self.messages[:start]
+        regenerating = start < len(self.messages)
+        engine = self._engine = self._engine or self._build_engine()
+        streaming, began = None, time.monotonic()
         try:
-            streaming = StreamingMessage(self._start_stream(prompt))
-            yield from streaming
+            streaming = StreamingMessage(engine.stream(prompt, history))
+            for delta in streaming:
+                yield delta
         except GeneratorExit:
-            # The page stopped reading (a rerun or page switch mid-answer). Finish the
-            # answer anyway so the transcript holds what the engine's memory will hold.
-            self._finish_abandoned(prompt, streaming)
+            # Stopped by the person (or the page reran): keep what they saw, and no more.
+            engine.stop()
+            self._engine = None  # its worker may still be winding down
+            self._keep_stopped(prompt, start, streaming, began)
             raise
         except Exception as error:
-            raise self._fail(prompt, error) from error
-        self._record(prompt, streaming)
+            raise self._fail(prompt, start, error, keep_old=regenerating) from error
+        problem = self._json_problem(streaming.text)
+        if problem:
+            raise self._fail(prompt, start, None, keep_old=regenerating, message=problem)
+        answer = Message("assistant", streaming.text, details=self._details(engine, began))
+        self._replace_from(start, [Message("user", prompt), answer])
 
-    def _finish_abandoned(self, prompt: str, streaming: StreamingMessage | None) -> None:
-        if streaming is None:
+    def _keep_stopped(self, prompt: str, start: int, streaming: StreamingMessage | None, began: float) -> None:
+        # st.write_stream dies drawing the delta it was just given, so that one was never shown.
+        shown = streaming.text[: len(streaming.text) - len(streaming.last_delta)] if streaming else ""
+        if not shown:
+            self._replace_from(start, [Message("user", prompt, error=NOTHING_RECEIVED)])
             return
-        try:
-            for _ in streaming:
-                pass
-        except Exception as error:
-            self._fail(prompt, error)
-        else:
-            self._record(prompt, streaming)
+        details = AnswerDetails(
+            model=self.assistant.model, seconds=round(time.monotonic() - began, 3),
+            stopped=True, json_mode=self.assistant.json_mode,
+        )
+        self._replace_from(start, [Message("user", prompt), Message("assistant", shown, details=details)])
 
-    def _fail(self, prompt: str, error: Exception) -> ChatError:
-        message = describe_failure(error, self.settings.groq_api_base, self.settings.request_timeout)
-        # The person's words stay on screen and on disk, marked as unanswered.
-        self.messages.append(Message("user", prompt, error=message))
-        self._forget_engine()
+    def _details(self, engine: Answerer, began: float) -> AnswerDetails:
+        """Model, tokens and time of a finished answer, from the usage Groq sent with its last chunk."""
+        wall = time.monotonic() - began
+        usage = engine.usage or {}
+        completion = usage.get("completion_tokens")
+        seconds = usage.get("total_time") or wall
+        generating = usage.get("completion_time") or wall
+        return AnswerDetails(
+            model=self.assistant.model,
+            prompt_tokens=usage.get("prompt_tokens"),
+            completion_tokens=completion,
+            seconds=round(seconds, 3),
+            tokens_per_second=round(completion / generating, 1) if completion and generating > 0 else None,
+            json_mode=self.assistant.json_mode,
+        )
+
+    def _json_problem(self, text: str) -> str | None:
+        """Why a JSON-mode answer is not a JSON object (None when it is, or JSON mode is off)."""
+        if not self.assistant.json_mode:
+            return None
+        try:
+            if isinstance(json.loads(text), dict):
+                return None
+        except ValueError:
+            pass
+        excerpt = " ".join(text.split())[:200]
+        if not excerpt:
+            return "JSON mode is on, but the model gave no answer (it may have refused). Rephrase, or turn JSON mode off."
+        return f"JSON mode is on, but the model did not answer with a JSON object. It said: “{excerpt}”"
+
+    def _fail(self, prompt: str, start: int, error: Exception | None, *, keep_old: bool,
+              message: str | None = None) -> ChatError:
+        message = message or describe_failure(error, self.settings.groq_api_base, self.settings.request_timeout)
+        if not keep_old:
+            # The person's words stay on screen and on disk, marked as unanswered.
+            self._replace_from(start, [Message("user", prompt, error=message)])
+        self._engine = None
         return ChatError(message)
 
-    def _record(self, prompt: str, streaming: StreamingMessage) -> None:
-        self.messages += [Message("user", prompt), streaming.to_message()]
+    def _replace_from(self, start: int, turn: list[Message]) -> None:
+        self.messages = self.messages[:start] + turn
 
-    def _start_stream(self, prompt: str) -> Any:
+    def _build_engine(self) -> Answerer:
         raise NotImplementedError
-
-    def _forget_engine(self) -> None:
-        """Drop the engine so the next answer starts from the recorded transcript."""

@@ -46,6 +46,9 @@ def describe_failure(error: BaseException, api_base: str, timeout: float) -> str
     if isinstance(error, openai.InternalServerError):
         return f"Groq had a server error ({error.status_code}). Please send your message again in a moment."
     if isinstance(error, openai.APIStatusError):
+        if _error_code(error) == "json_validate_failed":
+            return ("JSON mode is on, but the model could not produce valid JSON (Groq: json_validate_failed). "
+                    "Say in your message what JSON you want, or turn JSON mode off.")
         return f"Groq refused the request ({error.status_code}): {_server_message(error)}"
     if isinstance(error, openai.APITimeoutError):
         return f"Groq did not answer within {timeout:g} seconds. Please send your message again."
@@ -59,7 +62,16 @@ def describe_failure(error: BaseException, api_base: str, timeout: float) -> str
     return f"Something went wrong while getting the answer ({type(error).__name__}). Please send your message again."
 
 
-def _server_message(error: openai.APIStatusError) -> str:
+def _error_body(error: openai.APIStatusError) -> dict:
+    """The `error` object of Groq's JSON error answer ({} when there is none)."""
     body = error.body if isinstance(error.body, dict) else {}
-    inner = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
-    return str(inner.get("message") or error.message)
+    inner = body.get("error", body)
+    return inner if isinstance(inner, dict) else {}
+
+
+def _error_code(error: openai.APIStatusError) -> str | None:
+    return _error_body(error).get("code")
+
+
+def _server_message(error: openai.APIStatusError) -> str:
+    return str(_error_body(error).get("message") or error.message)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from controller.chat import ChatController
 from models.conversation_store import (
     Conversation,
@@ -14,7 +12,7 @@ from models.conversation_store import (
 )
 from models.message import Message
 from settings import Settings
-from utils.llama import build_agent, stream_agent_turn
+from utils.llama import Answerer, build_agent
 
 
 class MemoryChatController(ChatController):
@@ -28,7 +26,6 @@ class MemoryChatController(ChatController):
         self.name: str | None = None
         self.revision: int | None = None
         self.saved_count = 0  # how many transcript messages the store already holds
-        self._agent: Any = None
 
     @property
     def unsaved_count(self) -> int:
@@ -40,17 +37,13 @@ class MemoryChatController(ChatController):
         """True when leaving this chat now would lose something the person typed."""
         return self.unsaved_count > 0
 
-    def agent(self) -> Any:
-        """The session's agent, built on first use; each turn gives it the transcript as memory."""
-        if self._agent is None:
-            self._agent = build_agent(self.settings)
-        return self._agent
+    def _build_engine(self) -> Answerer:
+        return build_agent(self.settings, self.assistant)
 
-    def _start_stream(self, prompt: str) -> Any:
-        return stream_agent_turn(self.agent(), self.messages, prompt)
-
-    def _forget_engine(self) -> None:
-        self._agent = None
+    def _replace_from(self, start: int, turn: list[Message]) -> None:
+        super()._replace_from(start, turn)
+        # A regenerated (or stopped) answer changes what the store holds from `start` on.
+        self.saved_count = min(self.saved_count, start)
 
     def new_chat(self) -> None:
         """Clear the transcript and the agent's memory; the next save asks for a name."""
@@ -62,7 +55,8 @@ class MemoryChatController(ChatController):
         """Save the transcript under `name`; raises ConversationExists unless it is ours to update."""
         ours = self.revision if validate_name(name) == self.name else None
         summary = self.store.save(
-            name, self.messages, model=self.settings.groq_model, expected_revision=ours, replace=replace
+            name, self.messages, model=self.assistant.model, assistant=self.assistant.to_dict(),
+            expected_revision=ours, replace=replace,
         )
         self.name, self.revision, self.saved_count = summary.name, summary.revision, len(self.messages)
         return summary
@@ -73,7 +67,10 @@ class MemoryChatController(ChatController):
         self.messages = list(conversation.messages)
         self.name, self.revision = conversation.summary.name, conversation.summary.revision
         self.saved_count = len(self.messages)
-        self._forget_engine()  # a fresh agent for the loaded conversation
+        if conversation.assistant is not None:  # files from before settings were saved keep the current ones
+            self.assistant = self.assistant.updated_from(conversation.assistant)
+        self.assistant_generation += 1
+        self._engine = None  # a fresh agent for the loaded conversation
         return conversation
 
     def delete(self, name: str) -> None:

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from controller.chat import ChatController
-from utils.llama import build_simple_engine
+from utils.llama import Answerer, build_simple_engine
 
 
 class SimpleChatController(ChatController):
-    """Wraps LlamaIndex's SimpleChatEngine; only the new message is sent to the model."""
+    """Wraps LlamaIndex's SimpleChatEngine; only the system prompt and the new message are sent."""
 
-    _engine: Any = None
-
-    def _start_stream(self, prompt: str) -> Any:
-        if self._engine is None:
-            self._engine = build_simple_engine(self.settings)
-        # An empty history each time: the transcript is for the person, not the model.
-        return self._engine.stream_chat(prompt, chat_history=[])
-
-    def _forget_engine(self) -> None:
-        self._engine = None
+    def _build_engine(self) -> Answerer:
+        return build_simple_engine(self.settings, self.assistant)

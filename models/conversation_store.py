@@ -2,7 +2,8 @@
 
 Layout: a conversation lives in `<ascii slug>-<first 20 hex of sha256(name)>.json`. A name never
 becomes a path, so no name can write outside the directory. Each file is one JSON document
-whose first line holds all the metadata; the messages follow, one per line.
+whose first line holds all the metadata (including the caller's assistant settings); the
+messages follow, one per line.
 
 Atomic writes: a save writes a `.tmp-*` file beside the target, fsyncs it and `os.replace`s it
 onto the target, so readers see the old file or the new one, never a torn one; reads take no lock.
@@ -42,7 +43,7 @@ from models.message import Message
 from models.store_disk import StatKey, SummaryCache, fsync_directory, move_aside, original_file_name, write_atomic
 from models.store_format import (
     FORMAT_VERSION, LEGACY_FILE_NAME, UnreadableFile, encode_document, file_name_for, parse_document,
-    read_header, utc_now,
+    is_json_object, read_header, summary_from, utc_now,
 )
 from models.store_legacy import (
     check_legacy, imported_legacy_digest, legacy_name_candidates, legacy_stat_key, write_legacy_marker,
@@ -59,18 +60,6 @@ LEGACY_PROBLEM = (
     f"“{LEGACY_FILE_NAME}” (saved by an earlier version of the app) could not be read, "
     "so its conversations were not imported; the file was left as it is."
 )
-
-
-def _summary_from(metadata: dict[str, Any], file_name: str) -> ConversationSummary:
-    """A summary from checked metadata, refusing a file whose name does not lead to it."""
-    name = metadata["name"]
-    try:
-        if validate_name(name) != name or file_name_for(name) != file_name:
-            raise UnreadableFile("the name inside does not match the file name")
-    except InvalidName:
-        raise UnreadableFile("the name inside is not a valid name") from None
-    fields = ("created", "updated", "revision", "message_count", "model")
-    return ConversationSummary(name, *(metadata[field] for field in fields))
 
 
 def _damage_problem(original: str | None, kept: str) -> str:
@@ -93,13 +82,15 @@ class ConversationStore:
 
     def save(
         self, name: str, messages: Sequence[Message], *, model: str | None = None,
-        expected_revision: int | None = None, replace: bool = False,
+        assistant: dict[str, Any] | None = None, expected_revision: int | None = None, replace: bool = False,
     ) -> ConversationSummary:
         """Write a conversation; an existing one is replaced only with `replace` or its current revision."""
         name = validate_name(name)
         messages = list(messages)
         if not all(isinstance(message, Message) for message in messages):
             raise TypeError("messages must be Message objects")
+        if assistant is not None and not is_json_object(assistant):
+            raise TypeError("assistant must be a dict with text keys")  # JSON would turn other keys into text
         self._import_legacy_if_needed()
         with self._locked():
             try:
@@ -112,7 +103,7 @@ class ConversationStore:
                 current = None
             if current is not None and not replace and expected_revision != current.revision:
                 raise ConversationExists(name, changed_elsewhere=expected_revision is not None)
-            return self._write(name, messages, model, current)
+            return self._write(name, messages, current, model=model, assistant=assistant)
 
     def load(self, name: str) -> Conversation:
         """The conversation saved under `name`; ConversationNotFound or ConversationDamaged otherwise."""
@@ -176,7 +167,8 @@ class ConversationStore:
             self._file_lock.release()
 
     def _write(
-        self, name: str, messages: list[Message], model: str | None, current: ConversationSummary | None
+        self, name: str, messages: list[Message], current: ConversationSummary | None, *,
+        model: str | None, assistant: dict[str, Any] | None,
     ) -> ConversationSummary:
         """Write the file for `name` (lock held), keeping `created` and bumping the revision of `current`."""
         now = utc_now()
@@ -186,6 +178,8 @@ class ConversationStore:
         )
         metadata = {"format": FORMAT_VERSION, "name": name, "created": summary.created,
                     "updated": summary.updated, "revision": summary.revision, "model": model}
+        if assistant is not None:
+            metadata["assistant"] = assistant
         file_name = file_name_for(name)
         try:
             stat = write_atomic(self.directory, file_name, encode_document(metadata, messages))
@@ -198,14 +192,14 @@ class ConversationStore:
         """The summary of one file from its first line, falling back to reading it whole."""
         path = os.path.join(self.directory, file_name)  # not a Path: list() calls this per file
         try:
-            return _summary_from(read_header(path), file_name)
+            return summary_from(read_header(path), file_name)
         except UnreadableFile:
-            return _summary_from(parse_document(Path(path).read_bytes())[0], file_name)
+            return summary_from(parse_document(Path(path).read_bytes())[0], file_name)
 
     def _read_conversation(self, file_name: str) -> Conversation:
         """The whole conversation in one file; UnreadableFile when it is damaged."""
         metadata, messages = parse_document((self.directory / file_name).read_bytes())
-        return Conversation(_summary_from(metadata, file_name), messages)
+        return Conversation(summary_from(metadata, file_name), messages, metadata["assistant"])
 
     def _set_aside_if_damaged(self, file_name: str) -> Path | None:
         """Under the lock, move the file aside if it is still damaged; the kept path, else None."""
@@ -240,7 +234,7 @@ class ConversationStore:
             try:
                 existing = self._read_conversation(file_name_for(name))
             except FileNotFoundError:
-                self._write(name, messages, None, None)
+                self._write(name, messages, None, model=None, assistant=None)
                 return name
             except UnreadableFile:
                 continue  # list() and load() set it aside and report it

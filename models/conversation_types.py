@@ -31,10 +31,12 @@ class ConversationSummary:
 
 @dataclass(frozen=True)
 class Conversation:
-    """A saved conversation: its summary and its messages."""
+    """A saved conversation: its summary, its messages and the assistant settings saved with it."""
 
     summary: ConversationSummary
     messages: list[Message]
+    # The caller's settings (system prompt, model, temperature, ...) as the JSON object it saved.
+    assistant: dict | None = None
 
 
 @dataclass(frozen=True)

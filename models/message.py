@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from models.answer_details import AnswerDetails
+
 ROLES = ("user", "assistant", "system")
 
 
@@ -22,6 +24,8 @@ class Message:
     # A failed turn stays in the transcript (and the store) so nothing the person typed is
     # lost, but it is never sent to the model as history.
     error: str | None = None
+    # How an assistant answer was produced (model, usage, timing); None when not known.
+    details: AnswerDetails | None = None
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -30,17 +34,21 @@ class Message:
             raise ValueError("message content must be text")
         if self.error is not None and not isinstance(self.error, str):
             raise ValueError("message error must be text")
+        if self.details is not None and not isinstance(self.details, AnswerDetails):
+            raise ValueError("message details must be AnswerDetails")
 
     @property
     def is_history(self) -> bool:
         """True when the model should see this turn as part of the conversation."""
         return self.error is None
 
-    def to_dict(self) -> dict[str, str]:
-        """The JSON form used by the store: {"role", "content"} plus "error" when set."""
-        data = {"role": self.role, "content": self.content}
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form used by the store: {"role", "content"} plus "error" and "details" when set."""
+        data: dict[str, Any] = {"role": self.role, "content": self.content}
         if self.error is not None:
             data["error"] = self.error
+        if self.details is not None:
+            data["details"] = self.details.to_dict()
         return data
 
     @classmethod
@@ -51,7 +59,13 @@ class Message:
         missing = [key for key in ("role", "content") if key not in data]
         if missing:
             raise ValueError(f"a message lacks {', '.join(missing)}")
-        return cls(role=data["role"], content=data["content"], error=data.get("error"))
+        details = data.get("details")
+        if details is not None:
+            try:
+                details = AnswerDetails.from_dict(details)
+            except ValueError as error:
+                raise ValueError(f"details: {error}") from None
+        return cls(role=data["role"], content=data["content"], error=data.get("error"), details=details)
 
     def to_chat_message(self) -> Any:
         """The LlamaIndex `ChatMessage` for this turn."""
@@ -74,12 +88,14 @@ class StreamingMessage:
         self._response = streaming_response
         self.role = role
         self.text = ""
+        self.last_delta = ""  # the newest piece handed out, which a reader may not have shown yet
         self.finished = False
 
     def __iter__(self) -> Iterator[str]:
         for delta in self._response.response_gen:
             if delta:
                 self.text += delta
+                self.last_delta = delta
                 yield delta
         self.finished = True
 

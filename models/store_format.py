@@ -1,7 +1,8 @@
 """How a conversation becomes bytes in a file and back, for `models.conversation_store`.
 
 File names (an ASCII slug, then a hash of the name), the one-document layout whose first line
-holds all the metadata, reading just that header, parsing a whole file, and checking metadata.
+holds all the metadata, reading just that header, parsing a whole file, checking metadata and
+turning it into a summary.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import unicodedata
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
+from models.conversation_types import ConversationSummary, InvalidName, validate_name
 from models.message import Message
 
 FORMAT_VERSION = 1
@@ -21,11 +23,12 @@ SLUG_MAX_LENGTH = 40
 HASH_HEX_LENGTH = 20
 HEADER_END = b'"messages": [\n'
 FOOTER = b"]}\n"
-# A header holds a name of at most 120 characters and a model id, so it nearly always fits in
-# the first read; anything longer than MAX_HEADER_BYTES is not a header.
+# A header holds a name of at most 120 characters, a model id and the assistant settings (whose
+# system prompt can run to some kilobytes), so it usually fits in the first read and nearly always
+# in MAX_HEADER_BYTES; a longer one is read by parsing the whole file instead.
 HEADER_READ_BYTES = 4096
 MAX_HEADER_BYTES = 64 * 1024
-METADATA_KEYS = ("format", "name", "created", "updated", "revision", "model")
+METADATA_KEYS = ("format", "name", "created", "updated", "revision", "model", "assistant")
 # The original app's single file. It lives beside the conversation files but is not one of
 # them; `models.store_legacy` reads it, and the directory scan skips it.
 LEGACY_FILE_NAME = "saved_conversations.json"
@@ -56,6 +59,11 @@ def encode_document(metadata: dict[str, Any], messages: Sequence[Message]) -> by
     return (header[:-1] + ', "messages": [\n' + body + "]}\n").encode("utf-8")
 
 
+def is_json_object(value: Any) -> bool:
+    """True for a dict whose keys are all text, as a JSON object reads back."""
+    return isinstance(value, dict) and all(isinstance(key, str) for key in value)
+
+
 def check_metadata(document: Any, *, count_required: bool) -> dict[str, Any]:
     """The metadata of a parsed document, or UnreadableFile naming the first thing wrong."""
     if not isinstance(document, dict):
@@ -75,6 +83,8 @@ def check_metadata(document: Any, *, count_required: bool) -> dict[str, Any]:
         raise UnreadableFile("'revision' is not a positive whole number")
     if document.get("model") is not None and not isinstance(document["model"], str):
         raise UnreadableFile("'model' is not text")
+    if document.get("assistant") is not None and not is_json_object(document["assistant"]):
+        raise UnreadableFile("'assistant' is not an object")
     count = document.get("message_count")
     if (count_required or count is not None) and (type(count) is not int or count < 0):
         raise UnreadableFile("'message_count' is not a whole number")
@@ -129,3 +139,15 @@ def parse_document(data: bytes) -> tuple[dict[str, Any], list[Message]]:
         raise UnreadableFile("'message_count' does not match the messages")
     metadata["message_count"] = len(messages)
     return metadata, messages
+
+
+def summary_from(metadata: dict[str, Any], file_name: str) -> ConversationSummary:
+    """A summary from checked metadata, refusing a file whose name does not lead to it."""
+    name = metadata["name"]
+    try:
+        if validate_name(name) != name or file_name_for(name) != file_name:
+            raise UnreadableFile("the name inside does not match the file name")
+    except InvalidName:
+        raise UnreadableFile("the name inside is not a valid name") from None
+    fields = ("created", "updated", "revision", "message_count", "model")
+    return ConversationSummary(name, *(metadata[field] for field in fields))

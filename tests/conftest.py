@@ -86,5 +86,10 @@ def settings(app_env: FakeGroq) -> Settings:
 
 
 def sent_messages(body: dict) -> list[tuple[str, str]]:
-    """(role, content) pairs of one recorded chat request."""
-    return [(message["role"], message["content"]) for message in body["messages"]]
+    """(role, content) pairs of one recorded chat request, after its system prompt."""
+    return [(message["role"], message["content"]) for message in body["messages"] if message["role"] != "system"]
+
+
+def system_prompts(body: dict) -> list[str]:
+    """The system messages of one recorded chat request (bnaGPT sends one, first)."""
+    return [message["content"] for message in body["messages"] if message["role"] == "system"]

@@ -20,6 +20,11 @@ def ask(controller, prompt: str) -> str:
     return "".join(controller.stream_reply(prompt))
 
 
+def turns(messages) -> list[tuple[str, str]]:
+    """(role, content) of each message, leaving out how each answer was made."""
+    return [(message.role, message.content) for message in messages]
+
+
 @pytest.fixture
 def store(conversations_dir) -> ConversationStore:
     return ConversationStore(conversations_dir)
@@ -102,7 +107,7 @@ def test_new_chat_forgets(memory_chat, fake_groq):
     ask(memory_chat, "what number?")
 
     assert sent_messages(fake_groq.chat_requests()[1]) == [("user", "what number?")]
-    assert memory_chat.messages == [Message("user", "what number?"), Message("assistant", "Echo: what number?")]
+    assert turns(memory_chat.messages) == [("user", "what number?"), ("assistant", "Echo: what number?")]
 
 
 @pytest.mark.parametrize(
@@ -169,15 +174,28 @@ def test_retries_are_bounded_by_settings(settings, fake_groq):
     assert len(fake_groq.chat_requests()) == 2
 
 
-def test_an_abandoned_stream_still_lands_in_transcript_and_memory(memory_chat, fake_groq):
+def test_a_stopped_answer_keeps_what_was_shown_and_memory_holds_exactly_that(memory_chat, fake_groq):
     fake_groq.reply_with("a long and winding answer", chunks=["a ", "long ", "and ", "winding ", "answer"])
     stream = memory_chat.stream_reply("tell me")
-    assert next(stream) == "a "
-    stream.close()  # what happens when a rerun stops the page mid-answer
+    assert [next(stream) for _ in range(3)] == ["a ", "long ", "and "]
+    stream.close()  # the person pressed stop while "and " was being drawn: it never was
 
-    assert memory_chat.messages == [Message("user", "tell me"), Message("assistant", "a long and winding answer")]
+    [question, stopped] = memory_chat.messages
+    assert (question, stopped.content) == (Message("user", "tell me"), "a long ")
+    assert stopped.details.stopped and "Stopped" in stopped.details.caption()
     ask(memory_chat, "more")
-    assert sent_messages(fake_groq.chat_requests()[-1])[:2] == [("user", "tell me"), ("assistant", "a long and winding answer")]
+    assert sent_messages(fake_groq.chat_requests()[-1]) == [
+        ("user", "tell me"), ("assistant", "a long "), ("user", "more"),
+    ]
+
+
+def test_stopping_before_anything_was_shown_keeps_the_question_unanswered(memory_chat, fake_groq):
+    stream = memory_chat.stream_reply("hello?")
+    next(stream)
+    stream.close()
+    assert memory_chat.messages == [Message("user", "hello?", error="Stopped before any answer arrived.")]
+    ask(memory_chat, "again")
+    assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "again")]
 
 
 def test_saving_updates_our_conversation_but_never_replaces_anothers(memory_chat, store, fake_groq):

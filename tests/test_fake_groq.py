@@ -55,7 +55,12 @@ def test_openai_stream_uses_given_chunks_and_reports_usage(groq, client):
 
     assert [c.choices[0].delta.content for c in chunks] == ["", "Sa", "lut", " !", None]
     assert chunks[-1].choices[0].finish_reason == "stop"
-    assert chunks[-1].usage.total_tokens == chunks[-1].usage.prompt_tokens + chunks[-1].usage.completion_tokens
+    usage = chunks[-1].usage
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    # Groq's timing fields ride along, in seconds, both at the top level and in x_groq.
+    assert usage.completion_time == usage.completion_tokens / 500
+    assert usage.total_time == round(usage.queue_time + usage.prompt_time + usage.completion_time, 6)
+    assert chunks[-1].model_extra["x_groq"]["usage"] == usage.model_dump(exclude_none=True)
 
 
 def test_non_streaming_defaults_to_echo_and_models_are_listed(client):
@@ -64,6 +69,15 @@ def test_non_streaming_defaults_to_echo_and_models_are_listed(client):
     assert reply.choices[0].message.content == "Echo: ping"
     assert reply.usage.completion_tokens == 2
     assert [m.id for m in client.models.list()] == [MODEL, "llama-3.1-8b-instant", "whisper-large-v3"]
+
+
+def test_models_are_scriptable_and_reset_lists_the_defaults_again(groq, client):
+    groq.models = [{"id": "qwen/qwen3-32b", "object": "model", "active": True, "context_window": 131072}]
+
+    assert [m.id for m in client.models.list()] == ["qwen/qwen3-32b"]
+    groq.reset()
+    assert [m.id for m in client.models.list()] == [MODEL, "llama-3.1-8b-instant", "whisper-large-v3"]
+    assert [r.path for r in groq.requests] == ["/openai/v1/models"]
 
 
 def test_llamaindex_groq_stream_chat_echoes(groq):

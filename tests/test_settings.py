@@ -18,8 +18,7 @@ def test_defaults(monkeypatch):
     assert settings.groq_api_base == "https://api.groq.com/openai/v1"
     assert settings.groq_model == "openai/gpt-oss-120b"
     assert settings.conversations_dir == PROJECT_DIR / "conversations"
-    # Room for the answer is left inside the model's context window.
-    assert settings.memory_token_limit == settings.context_window - settings.max_answer_tokens
+    assert (settings.context_window, settings.max_answer_tokens) == (131072, 8192)
 
 
 def test_secrets_then_environment_then_dotenv(isolated_config, monkeypatch):

@@ -35,13 +35,16 @@ def write_damaged(store: ConversationStore, kind: str) -> bytes:
         "truncated": whole[: len(whole) // 2],
         "truncated after header": whole[: whole.index(b"\n") + 1],
         "bad message": whole.replace(b'"role": "assistant"', b'"role": "wizard"', 1),
+        "bad assistant settings": whole.replace(b'"model": null,', b'"model": null, "assistant": "oops",', 1),
         "empty": b"",
     }[kind]
     path.write_bytes(damaged)
     return damaged
 
 
-DAMAGE_KINDS = ["garbage", "wrong shape", "truncated", "truncated after header", "bad message", "empty"]
+DAMAGE_KINDS = [
+    "garbage", "wrong shape", "truncated", "truncated after header", "bad message", "bad assistant settings", "empty",
+]
 
 
 @pytest.mark.parametrize("kind", DAMAGE_KINDS)

@@ -8,6 +8,7 @@ import streamlit as st
 from PIL import Image
 
 from models.conversation_store import ConversationStore
+from utils.groq_models import ModelCatalog
 
 IMAGES_DIR = Path(__file__).resolve().parent.parent / "static" / "images"
 
@@ -23,3 +24,9 @@ def load_image(name: str) -> Image.Image:
 def load_store(directory: str) -> ConversationStore:
     """One store per directory and process, so its listing cache is shared by all sessions."""
     return ConversationStore(directory)
+
+
+@st.cache_resource
+def model_catalog() -> ModelCatalog:
+    """One cache of Groq's model list per process (it refreshes itself every ten minutes)."""
+    return ModelCatalog()

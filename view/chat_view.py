@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any
+from typing import Any, Iterator
 
 import streamlit as st
 
@@ -11,6 +12,7 @@ from controller.errors import ChatError
 from models.message import Message
 from settings import ConfigurationError, Settings, load_settings
 from utils.loaders import load_image
+from view.assistant_panel import AssistantPanel
 
 MISSING_KEY_HELP = """\
 **bnaGPT needs a Groq API key to answer.** Create one at console.groq.com/keys, then either
@@ -19,6 +21,7 @@ MISSING_KEY_HELP = """\
 - or add `GROQ_API_KEY = "gsk_..."` to `.streamlit/secrets.toml`,
 
 and reload this page. Saved conversations stay where they are."""
+REGENERATE = "regenerate"  # the request to answer the last question again
 
 # Characters that Streamlit labels would read as Markdown, colour or emoji directives.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$<>])")
@@ -42,16 +45,39 @@ class ChatView:
         st.logo(load_image("logo.png"), icon_image=load_image("icon.png"), size="large")
         settings = self._settings()
         controller = self._controller(settings)
-        self.render_sidebar(controller)
+        self.render_sidebar(controller, AssistantPanel(self.state_prefix, controller, settings))
         st.title(self.title)
         st.caption(self.caption)
-        render_transcript(controller.messages)
+        request = st.session_state.pop(f"{self.state_prefix}.request", None)
+        regenerating = request == REGENERATE and controller.last_turn_start() is not None
+        # While the last turn is being answered again, it is drawn from the new stream instead.
+        render_transcript(controller.messages[: controller.last_turn_start()] if regenerating else controller.messages)
         if not settings.groq_api_key:
             st.info(MISSING_KEY_HELP, icon=":material/key:")
             st.stop()
-        prompt = st.chat_input("Message bnaGPT", key=f"{self.state_prefix}.prompt", submit_mode="disable")
-        if prompt and prompt.strip():
-            self.answer(controller, prompt)
+        if request is None:
+            self._regenerate_button(controller)
+        st.chat_input(
+            "Message bnaGPT", key=f"{self.state_prefix}.prompt", submit_mode="stop",
+            on_submit=self._take_prompt,
+        )
+        if regenerating:
+            prompt = controller.messages[controller.last_turn_start()].content
+            self.answer(controller, prompt, controller.stream_regenerated())
+        elif request and request != REGENERATE and request.strip():
+            self.answer(controller, request, controller.stream_reply(request))
+
+    def _take_prompt(self) -> None:
+        # Callbacks run before the script, so the page knows of the new message before it draws.
+        st.session_state[f"{self.state_prefix}.request"] = st.session_state[f"{self.state_prefix}.prompt"]
+
+    def _regenerate_button(self, controller: Any) -> None:
+        if controller.last_turn_start() is not None:
+            st.button(
+                "Regenerate", icon=":material/refresh:", type="tertiary", key=f"{self.state_prefix}.regenerate",
+                help="Answer the last message again; the new answer replaces the old one.",
+                on_click=st.session_state.__setitem__, args=(f"{self.state_prefix}.request", REGENERATE),
+            )
 
     def _settings(self) -> Settings:
         try:
@@ -76,26 +102,50 @@ class ChatView:
     def make_controller(self, settings: Settings) -> Any:
         raise NotImplementedError
 
-    def render_sidebar(self, controller: Any) -> None:
-        """Sidebar content beyond the navigation; none by default."""
+    def render_sidebar(self, controller: Any, assistant_panel: AssistantPanel) -> None:
+        """The sidebar below the page navigation; subclasses place the assistant settings in theirs."""
+        assistant_panel.render()
 
-    def answer(self, controller: Any, prompt: str) -> str | None:
+    def answer(self, controller: Any, prompt: str, stream: Iterator[str]) -> str | None:
         """Show the person's message, stream the answer; return its text, or None on failure."""
         with st.chat_message("user"):
             st.markdown(prompt)
         with st.chat_message("assistant"):
+            slot = st.empty()
             try:
-                return st.write_stream(controller.stream_reply(prompt))
+                with slot.container():
+                    text = st.write_stream(stream)
             except ChatError as error:
-                st.error(str(error), icon=":material/error:")
+                slot.error(str(error), icon=":material/error:")
                 return None
+            with slot.container():
+                render_answer(controller.messages[-1])
+        self._regenerate_button(controller)
+        return text
+
+
+def render_answer(message: Message) -> None:
+    """An assistant answer: its text (a JSON answer pretty-printed) and how it was made."""
+    details = message.details
+    if details and details.json_mode and not details.stopped:
+        try:
+            st.code(json.dumps(json.loads(message.content), indent=2, ensure_ascii=False), language="json")
+        except ValueError:
+            st.markdown(message.content)
+    else:
+        st.markdown(message.content)
+    if details:
+        st.caption(escape_markdown(details.caption()))
 
 
 def render_transcript(messages: list[Message]) -> None:
     """Draw the conversation so far; an unanswered turn shows why beneath it."""
     for message in messages:
         with st.chat_message(message.role):
-            st.markdown(message.content)
+            if message.role == "assistant":
+                render_answer(message)
+            else:
+                st.markdown(message.content)
         if message.error:
             with st.chat_message("assistant"):
                 st.error(message.error, icon=":material/error:")

@@ -16,6 +16,7 @@ import streamlit as st
 
 from controller.memory_chat import MemoryChatController
 from models.conversation_store import ConversationExists, StoreError
+from view.assistant_panel import AssistantPanel
 from view.chat_view import escape_markdown
 
 STATE_DEFAULTS = {
@@ -44,8 +45,9 @@ def _clear_confirm() -> None:
 class ConversationsSidebar:
     """Draws the sidebar and carries out what the person asks of it."""
 
-    def __init__(self, controller: MemoryChatController) -> None:
+    def __init__(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
         self.controller = controller
+        self.assistant_panel = assistant_panel
         self.state = st.session_state
 
     def render(self) -> None:
@@ -63,6 +65,7 @@ class ConversationsSidebar:
                 self._leave_chat(None)
             if self.state["memory.save_open"]:
                 self._save_form()
+            self.assistant_panel.render()
             st.subheader("Saved conversations")
             self._conversation_list()
         self._confirmation_dialog()

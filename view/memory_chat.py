@@ -7,6 +7,7 @@ import streamlit as st
 from controller.memory_chat import MemoryChatController
 from settings import Settings
 from utils.loaders import load_store
+from view.assistant_panel import AssistantPanel
 from view.chat_view import ChatView
 from view.conversations_sidebar import STATE_DEFAULTS, ConversationsSidebar
 
@@ -30,5 +31,5 @@ class MemoryChatView(ChatView):
             st.stop()
         return MemoryChatController(settings, store)
 
-    def render_sidebar(self, controller: MemoryChatController) -> None:
-        ConversationsSidebar(controller).render()
+    def render_sidebar(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
+        ConversationsSidebar(controller, assistant_panel).render()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from controller.simple_chat import SimpleChatController
 from settings import Settings
+from view.assistant_panel import AssistantPanel
 from view.chat_view import ChatView
 
 
@@ -19,6 +20,7 @@ class SimpleChatView(ChatView):
     def make_controller(self, settings: Settings) -> SimpleChatController:
         return SimpleChatController(settings)
 
-    def render_sidebar(self, controller: SimpleChatController) -> None:
+    def render_sidebar(self, controller: SimpleChatController, assistant_panel: AssistantPanel) -> None:
         if st.sidebar.button("Clear chat", width="stretch", key="simple.clear"):
             controller.new_chat()
+        assistant_panel.render()

@@ -32,6 +32,7 @@ new MutationObserver((mutations) => {
 }).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ["data-test-script-state"]});
 """
+ANSWER_PARTS = '[data-testid="stMarkdownContainer"], [data-testid="stCode"] pre'  # not captions
 ROLE_OF_AVATAR = {"stChatMessageAvatarUser": "user", "stChatMessageAvatarAssistant": "assistant"}
 
 
@@ -84,12 +85,25 @@ class ChatPage:
     def send(self, text: str) -> "ChatPage":
         """Type a message, press Enter and wait until the answer has finished."""
         with self.rerun():
-            self.chat_box.fill(text)
-            self.chat_box.press("Enter")
+            self.start_sending(text)
+        return self
+
+    def start_sending(self, text: str) -> None:
+        """Type a message and press Enter, without waiting for the answer."""
+        self.chat_box.fill(text)
+        self.chat_box.press("Enter")
+
+    def stop(self) -> "ChatPage":
+        """Press the chat box's stop button while an answer streams; returns once the run has ended."""
+        with self.rerun():
+            self.page.get_by_test_id("stChatInputStopButton").click()
         return self
 
     def transcript(self) -> list[tuple[str, str]]:
-        """(role, text) of each chat bubble, top to bottom; an error bubble's role is "error"."""
+        """(role, text) of each chat bubble, top to bottom; an error bubble's role is "error".
+
+        An answer's text leaves out its caption (model, tokens, time), which `captions()` reads.
+        """
         shown = []
         for bubble in self.page.locator('[data-testid="stChatMessage"]:not([data-stale="true"])').all():
             avatar = bubble.locator('[data-testid^="stChatMessageAvatar"]').first.get_attribute("data-testid")
@@ -98,18 +112,42 @@ class ChatPage:
             if alert.count():  # its Markdown only: the icon's ligature name is text too
                 shown.append(("error", alert.get_by_test_id("stMarkdownContainer").inner_text().strip()))
             else:
-                shown.append((ROLE_OF_AVATAR.get(avatar, avatar), content.inner_text().strip()))
+                texts = [part.inner_text().strip() for part in content.locator(ANSWER_PARTS).all()]
+                shown.append((ROLE_OF_AVATAR.get(avatar, avatar), "\n".join(texts)))
         return shown
+
+    def captions(self) -> list[str]:
+        """The caption under each answer (model, tokens, seconds), top to bottom."""
+        captions = self.page.locator('[data-testid="stChatMessage"] [data-testid="stCaptionContainer"]')
+        return [caption.inner_text().strip() for caption in captions.all()]
 
     def expect_last_answer(self, text: str | re.Pattern) -> None:
         """The newest chat bubble shows `text` (waits for it)."""
-        expect(self.page.get_by_test_id("stChatMessageContent").last).to_have_text(text)
+        expect(self.page.get_by_test_id("stChatMessageContent").last.locator(ANSWER_PARTS).first).to_have_text(text)
 
     def go_to(self, page_title: str) -> "ChatPage":
         """Switch page through the sidebar navigation."""
         with self.rerun():
             self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=page_title).click()
         expect(self.page.get_by_role("heading", name=page_title, level=1)).to_be_visible()
+        return self
+
+    # --- the sidebar -----------------------------------------------------------------------------
+
+    def open_assistant_settings(self) -> "ChatPage":
+        """Unfold the sidebar's Assistant settings."""
+        persona = self.sidebar.get_by_role("combobox", name="Persona")
+        if not persona.is_visible():
+            self.sidebar.get_by_test_id("stExpander").filter(has_text="Assistant settings").locator("summary").click()
+        expect(persona).to_be_visible()
+        return self
+
+    def choose(self, label: str, option: str) -> "ChatPage":
+        """Pick `option` in the select box labelled `label` (the app reruns)."""
+        with self.rerun():
+            self.sidebar.get_by_role("combobox", name=label).click()
+            self.page.get_by_role("option", name=option, exact=True).click()
+        expect(self.sidebar.get_by_role("combobox", name=label)).to_have_value(option)
         return self
 
     # --- the memory page's sidebar --------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""Make docs/memory-page.png, the README's picture: `python -m tests.e2e.readme_screenshot`.
+"""Make the README's pictures: `python -m tests.e2e.readme_screenshot`.
 
-It runs the real app against the fake Groq server with a few saved conversations, loads one,
-asks a follow-up and photographs the memory page in headless Chromium, as the browser tests do.
+It runs the real app against the fake Groq server with a few saved conversations and, in headless
+Chromium as the browser tests do, photographs the memory page after loading one and asking a
+follow-up (docs/memory-page.png), and the simple page answering as a chosen persona with the
+Assistant settings open (docs/assistant-settings.png).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from models.conversation_store import ConversationStore
 from models.message import Message
@@ -19,7 +21,8 @@ from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path
 from tests.e2e.streamlit_server import PROJECT_DIR, StreamlitServer
 from tests.fake_groq import FakeGroq
 
-OUTPUT = PROJECT_DIR / "docs" / "memory-page.png"
+MEMORY_SHOT = PROJECT_DIR / "docs" / "memory-page.png"
+SETTINGS_SHOT = PROJECT_DIR / "docs" / "assistant-settings.png"
 SAVED = {
     "Birthday gift for Sam": [
         Message("user", "Gift ideas for a friend who loves hiking, under 60 euros?"),
@@ -44,6 +47,16 @@ Here is a walkable Saturday, east to west:
 4. **Sunset — Cais do Sodré.** Walk the riverside to *Ribeira das Naus*.
 
 About **9 km** in all; wear comfortable shoes, Lisbon is hilly."""
+SHOPPER = "I need headphones for the train, around 150 euros."
+ATTENDANT = """\
+Good choice to decide on a budget first. For train commutes, noise cancelling matters most:
+
+| | Noise cancelling | Battery | Fits |
+|---|---|---|---|
+| **Over-ear ANC** | best | ~30 h | long rides |
+| **In-ear ANC buds** | good | ~8 h (+ case) | a pocket |
+
+Do you prefer something that folds into a bag, or the smallest option?"""
 
 
 def main() -> int:
@@ -70,9 +83,18 @@ def main() -> int:
             fake.reply_with(PLAN)
             page.send(FOLLOW_UP)
             page.assert_no_exception()
-            page.screenshot(OUTPUT)
+            expect(page.page.get_by_test_id("stToast")).to_have_count(0)  # it fades by itself
+            page.screenshot(MEMORY_SHOT)
+
+            page = ChatPage(context.new_page(), server.url).open().open_assistant_settings()
+            page.choose("Persona", "Electronics store attendant")
+            fake.reply_with(ATTENDANT)
+            page.send(SHOPPER)
+            page.assert_no_exception()
+            page.screenshot(SETTINGS_SHOT)
             browser.close()
-    print(f"wrote {OUTPUT.relative_to(PROJECT_DIR)}")
+    for shot in (MEMORY_SHOT, SETTINGS_SHOT):
+        print(f"wrote {shot.relative_to(PROJECT_DIR)}")
     return 0
 
 

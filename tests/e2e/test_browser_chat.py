@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import re
 
 from playwright.sync_api import expect
 
+from models.assistant_settings import PERSONAS
 from models.conversation_store import ConversationStore
-from tests.conftest import sent_messages
+from tests.conftest import sent_messages, system_prompts
 from tests.e2e.conftest import ARTIFACTS_DIR
 from tests.fake_groq import FakeGroq
 
@@ -105,3 +105,39 @@ def test_a_rate_limit_is_explained_and_the_next_message_works(open_page, app_ser
     assert len(fake_groq.chat_requests()) == 2
     # The failed turn stays on screen but is not sent as history.
     assert [role for role, _ in sent_messages(fake_groq.chat_requests()[1])] == ["user"]
+
+
+def test_persona_model_stop_and_regenerate(open_page, app_server, fake_groq):
+    page = open_page(app_server).go_to(MEMORY).open_assistant_settings()
+    page.choose("Persona", "Patient teacher")
+    expect(page.sidebar.get_by_role("textbox", name="System prompt")).to_have_value(PERSONAS["Patient teacher"])
+    page.choose("Model", "llama-3.1-8b-instant")
+
+    words = [f"step{index} " for index in range(300)]
+    fake_groq.reply_with("".join(words), chunks=words, tokens_per_second=40)  # 7.5 s unless stopped
+    page.start_sending("Explain photosynthesis")
+    page.expect_last_answer(re.compile(r"step0 step1 step2 step3"))
+    page.stop()
+    [(_, question), (role, shown)] = page.transcript()
+    assert (question, role) == ("Explain photosynthesis", "assistant")
+    assert shown.startswith("step0 step1 step2 step3") and not shown.endswith("step299")
+    [request] = fake_groq.chat_requests()
+    assert request["model"] == "llama-3.1-8b-instant"
+    assert system_prompts(request) == [PERSONAS["Patient teacher"]]
+    assert fake_groq.streams[-1].ended.wait(timeout=5) and not fake_groq.streams[-1].finished
+
+    page.send("Go on")  # the stopped answer is kept as shown, marked, and is exactly what the model sees
+    assert page.transcript()[1] == ("assistant", shown)
+    assert page.captions()[0].startswith("Stopped · llama-3.1-8b-instant")
+    [question, (role, remembered), go_on] = sent_messages(fake_groq.chat_requests()[-1])
+    assert (question, role, remembered.strip(), go_on) == (
+        ("user", "Explain photosynthesis"), "assistant", shown, ("user", "Go on"))
+
+    fake_groq.reply_with("Here is a better continuation.")
+    page.click("Regenerate")
+    page.expect_last_answer("Here is a better continuation.")
+    assert page.transcript()[2:] == [("user", "Go on"), ("assistant", "Here is a better continuation.")]
+    assert re.fullmatch(r"llama-3\.1-8b-instant · \d+ → 5 tokens · [\d.]+ s · \d+ tokens/s", page.captions()[-1])
+    regenerated = fake_groq.chat_requests()[-1]
+    assert sent_messages(regenerated)[-1] == ("user", "Go on")
+    assert ("assistant", "Echo: Go on") not in sent_messages(regenerated)

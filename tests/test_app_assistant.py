@@ -1,0 +1,105 @@
+"""Assistant settings on both pages in AppTest: what each widget changes in the request, captions,
+JSON answers, Regenerate, and settings saved and loaded with a conversation."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.assistant_settings import PERSONAS
+from tests.app_driver import MEMORY_PAGE, click, click_in_conversation, save_as, send, start_app, transcript
+from tests.conftest import sent_messages, system_prompts
+
+PAGES = {"simple": None, "memory": MEMORY_PAGE}
+
+
+def widget(app, kind: str, label: str):
+    [found] = [element for element in getattr(app.sidebar, kind) if element.label == label]
+    return found
+
+
+@pytest.fixture(params=PAGES)
+def page(request, app_env):
+    return start_app(PAGES[request.param])
+
+
+def test_picking_a_persona_fills_the_system_prompt_and_sends_it(page, app_env):
+    widget(page, "selectbox", "Persona").set_value("Electronics store attendant").run()
+    assert widget(page, "text_area", "System prompt").value == PERSONAS["Electronics store attendant"]
+    send(page, "I need headphones")
+    assert system_prompts(app_env.chat_requests()[-1]) == [PERSONAS["Electronics store attendant"]]
+
+
+def test_editing_the_prompt_makes_it_a_custom_persona(page, app_env):
+    widget(page, "text_area", "System prompt").set_value("Answer like a pirate.").run()
+    assert widget(page, "selectbox", "Persona").value == "Custom"
+    send(page, "hello")
+    assert system_prompts(app_env.chat_requests()[-1]) == ["Answer like a pirate."]
+
+
+def test_the_model_list_is_groqs_chat_models(page, app_env):
+    model = widget(page, "selectbox", "Model")
+    assert model.options == ["llama-3.1-8b-instant", "openai/gpt-oss-120b"]  # whisper is not a chat model
+    assert model.value == "openai/gpt-oss-120b"
+    model.set_value("llama-3.1-8b-instant").run()
+    widget(page, "slider", "Temperature").set_value(0.3).run()
+    widget(page, "number_input", "Max answer tokens").set_value(700).run()
+    send(page, "hi")
+    body = app_env.chat_requests()[-1]
+    assert (body["model"], body["temperature"], body["max_tokens"]) == ("llama-3.1-8b-instant", 0.3, 700)
+    assert page.chat_message[-1].caption[0].value.startswith("llama\\-3\\.1\\-8b\\-instant · ")
+
+
+def test_json_mode_shows_the_answer_as_formatted_json(page, app_env):
+    widget(page, "toggle", "JSON mode").set_value(True).run()
+    app_env.reply_with('{"name":"Ada","languages":["en","pt"]}')
+    send(page, "who am I, as JSON")
+    assert app_env.chat_requests()[-1]["response_format"] == {"type": "json_object"}
+    [code] = page.chat_message[-1].code
+    assert code.language == "json" and code.value == '{\n  "name": "Ada",\n  "languages": [\n    "en",\n    "pt"\n  ]\n}'
+
+
+def test_json_mode_shows_a_non_json_answer_as_an_error(page, app_env):
+    widget(page, "toggle", "JSON mode").set_value(True).run()
+    app_env.reply_with("Sorry, I cannot do that.")
+    send(page, "refuse please")
+    assert transcript(page)[-1] == (
+        "error", "JSON mode is on, but the model did not answer with a JSON object. It said: “Sorry, I cannot do that.”")
+
+
+def test_regenerate_replaces_the_last_answer(page, app_env):
+    app_env.reply_with("First try.")
+    send(page, "a question")
+    app_env.reply_with("Second try.")
+    click(page, "Regenerate")
+    assert transcript(page) == [("user", "a question"), ("assistant", "Second try.")]
+    assert [sent_messages(body)[-1] for body in app_env.chat_requests()] == [("user", "a question")] * 2
+
+
+def test_settings_are_saved_and_restored_with_a_conversation(app_env):
+    app = start_app(MEMORY_PAGE)
+    widget(app, "selectbox", "Persona").set_value("Patient teacher").run()
+    widget(app, "selectbox", "Model").set_value("llama-3.1-8b-instant").run()
+    widget(app, "toggle", "JSON mode").set_value(True).run()
+    app_env.reply_with('{"lesson": 1}')
+    send(app, "teach me")
+    save_as(app, "Lessons")
+
+    other = start_app(MEMORY_PAGE)
+    assert widget(other, "selectbox", "Persona").value == "General assistant"
+    click_in_conversation(other, "Lessons", "Load")
+    assert widget(other, "selectbox", "Persona").value == "Patient teacher"
+    assert widget(other, "selectbox", "Model").value == "llama-3.1-8b-instant"
+    assert widget(other, "toggle", "JSON mode").value is True
+    app_env.reply_with('{"lesson": 2}')
+    send(other, "next lesson")
+    body = app_env.chat_requests()[-1]
+    assert body["model"] == "llama-3.1-8b-instant" and body["response_format"] == {"type": "json_object"}
+    assert system_prompts(body)[0].startswith(PERSONAS["Patient teacher"])
+
+
+def test_without_groqs_list_the_built_in_models_are_offered(monkeypatch, app_env):
+    monkeypatch.setenv("GROQ_API_KEY", "gsk_not_accepted")
+    app = start_app()
+    model = widget(app, "selectbox", "Model")
+    assert "openai/gpt-oss-120b" in model.options and "openai/gpt-oss-20b" in model.options
+    assert any("model list is unavailable (Groq answered 401)" in caption.value for caption in app.sidebar.caption)

@@ -1,0 +1,59 @@
+"""The store keeps each conversation's assistant settings in its file's first line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models.conversation_store import ConversationStore
+from models.store_format import MAX_HEADER_BYTES, file_name_for, read_header
+from tests.store_helpers import MESSAGES
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ConversationStore:
+    return ConversationStore(tmp_path / "store")
+
+
+ASSISTANT = {"system_prompt": "Be brief.", "model": "openai/gpt-oss-120b", "temperature": 0.7, "json_mode": False}
+
+
+def test_assistant_settings_go_in_the_header_after_the_model_and_round_trip(store: ConversationStore) -> None:
+    summary = store.save("with", MESSAGES, model="m", assistant=ASSISTANT)
+    store.save("without", MESSAGES)
+    path = store.directory / file_name_for("with")
+
+    header = json.loads(path.read_text(encoding="utf-8").split("\n", 1)[0] + "]}")
+    keys = ["format", "name", "created", "updated", "revision", "model", "assistant", "message_count", "messages"]
+    assert list(header) == keys and header["assistant"] == ASSISTANT
+    loaded = store.load("with")
+    assert loaded.assistant == ASSISTANT and loaded.summary == summary and loaded.messages == MESSAGES
+    assert store.load("without").assistant is None
+    assert store.list().conversations[1] == summary  # summaries do not carry the settings
+
+
+def test_saving_again_without_assistant_settings_drops_them(store: ConversationStore) -> None:
+    store.save("doc", MESSAGES, assistant=ASSISTANT)
+    store.save("doc", MESSAGES, expected_revision=1)
+
+    assert store.load("doc").assistant is None
+    assert b'"assistant":' not in (store.directory / file_name_for("doc")).read_bytes()
+
+
+def test_a_long_non_ascii_system_prompt_still_fits_the_header(store: ConversationStore) -> None:
+    assistant = {**ASSISTANT, "system_prompt": "日本語の答え🏔🎉" * 500}  # 4,000 characters, 13 KB as UTF-8
+    store.save("long", MESSAGES, assistant=assistant)
+    path = store.directory / file_name_for("long")
+
+    assert 12_000 < path.read_bytes().index(b"\n") < MAX_HEADER_BYTES
+    assert read_header(path)["assistant"] == assistant  # from the first line, not the whole-file fallback
+    assert store.load("long").assistant == assistant
+
+
+@pytest.mark.parametrize("assistant", ["text", ["a", "list"], {1: "number key"}])
+def test_assistant_settings_must_be_a_dict_with_text_keys(store: ConversationStore, assistant: object) -> None:
+    with pytest.raises(TypeError, match="assistant must be a dict"):
+        store.save("odd", MESSAGES, assistant=assistant)  # type: ignore[arg-type]
+    assert not store.exists("odd")

@@ -1,0 +1,91 @@
+"""The sidebar's Assistant settings: persona, model, temperature, answer length, JSON mode.
+
+The controller's `AssistantSettings` is the truth; the widgets show it. Their keys carry the
+controller's `assistant_generation`, so when a loaded conversation brings its own settings the
+widgets are made afresh with those values instead of keeping what was on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from models.assistant_settings import (
+    ANSWER_TOKENS_RANGE,
+    CUSTOM_PERSONA,
+    MAX_SYSTEM_PROMPT_CHARS,
+    PERSONAS,
+    TEMPERATURE_RANGE,
+    AssistantSettings,
+    persona_of,
+)
+from settings import Settings
+from utils.loaders import model_catalog
+
+FIELDS = ("persona", "system_prompt", "model", "temperature", "max_answer_tokens", "json_mode")
+
+
+class AssistantPanel:
+    """Draws the settings expander and hands the chosen settings to the controller."""
+
+    def __init__(self, state_prefix: str, controller: Any, settings: Settings) -> None:
+        self.controller = controller
+        self.settings = settings
+        generation = controller.assistant_generation
+        self.keys = {field: f"{state_prefix}.assistant.{generation}.{field}" for field in FIELDS}
+
+    def render(self) -> None:
+        """Draw the expander; the settings apply from the next message on."""
+        assistant: AssistantSettings = self.controller.assistant
+        self._seed(assistant)
+        choice = model_catalog().chat_models(
+            self.settings.groq_api_base, self.settings.groq_api_key, assistant.model
+        )
+        keys = self.keys
+        with st.sidebar.expander("Assistant settings", icon=":material/tune:"):
+            st.selectbox("Persona", [*PERSONAS, CUSTOM_PERSONA], key=keys["persona"], on_change=self._persona_chosen)
+            st.text_area(
+                "System prompt", key=keys["system_prompt"], max_chars=MAX_SYSTEM_PROMPT_CHARS, height=120,
+                on_change=self._prompt_edited, help="Sent to the model first, with every message.",
+            )
+            models = list(dict.fromkeys([*choice.models, st.session_state[keys["model"]]]))
+            st.selectbox("Model", models, key=keys["model"])
+            if not choice.live:
+                st.caption(f"Groq's model list is unavailable ({choice.problem}); showing the built-in list.")
+            st.slider("Temperature", *TEMPERATURE_RANGE, step=0.05, key=keys["temperature"],
+                      help="Lower is more focused and repeatable, higher more varied.")
+            st.number_input("Max answer tokens", *ANSWER_TOKENS_RANGE, step=256, key=keys["max_answer_tokens"],
+                            help="The longest answer the model may give.")
+            st.toggle("JSON mode", key=keys["json_mode"], help="Every answer must be one JSON object.")
+            st.caption("Applies from your next message on.")
+        self.controller.set_assistant(self._chosen(assistant))
+
+    def _seed(self, assistant: AssistantSettings) -> None:
+        """Give fresh widgets the controller's values (only keys not yet set: never mid-edit)."""
+        values = {
+            "persona": assistant.persona, "system_prompt": assistant.system_prompt, "model": assistant.model,
+            "temperature": assistant.temperature, "max_answer_tokens": assistant.max_answer_tokens,
+            "json_mode": assistant.json_mode,
+        }
+        for field, value in values.items():
+            st.session_state.setdefault(self.keys[field], value)
+
+    def _persona_chosen(self) -> None:
+        persona = st.session_state[self.keys["persona"]]
+        if persona in PERSONAS:
+            st.session_state[self.keys["system_prompt"]] = PERSONAS[persona]
+
+    def _prompt_edited(self) -> None:
+        st.session_state[self.keys["persona"]] = persona_of(st.session_state[self.keys["system_prompt"]])
+
+    def _chosen(self, current: AssistantSettings) -> AssistantSettings:
+        state = st.session_state
+        return AssistantSettings(
+            model=state[self.keys["model"]] or current.model,
+            system_prompt=state[self.keys["system_prompt"]],
+            temperature=state[self.keys["temperature"]],
+            max_answer_tokens=state[self.keys["max_answer_tokens"]],
+            json_mode=state[self.keys["json_mode"]],
+        )
+
