@@ -1,8 +1,11 @@
 """Drive one browser session of the app the way a person does, by what is on screen.
 
-Waiting is always for a condition, never for a fixed time: a script in every document counts
-the Streamlit runs that finished (the app's `data-test-script-state` turning `notRunning`)
-and records any traceback (`data-testid="stException"`) that was ever drawn, even briefly.
+Waiting is always for a condition, never for a fixed time. A run has finished when the server
+sends its `script_finished` message over the websocket (read with Streamlit's own protobuf
+classes); the DOM attribute `data-test-script-state` alone can miss a run that React drew in one
+go. What the page shows is then read with retrying checks (`expect_*`), since the browser draws
+a moment after the message arrives. A script in every document records any traceback
+(`data-testid="stException"`) that was ever drawn, even briefly.
 """
 
 from __future__ import annotations
@@ -12,16 +15,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from playwright.sync_api import Locator, Page, expect
+from google.protobuf.message import DecodeError
+from playwright.sync_api import Locator, Page, WebSocket, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TIMEOUT_MS = 30_000  # the first run of a fresh server imports LlamaIndex (several seconds)
+STALE = '[data-stale="true"]'
+RUN_ENDS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}  # not "early, for a rerun"
 WATCHER = """
-window.__bnagpt = {runs: 0, exceptions: []};
+window.__bnagpt = {exceptions: []};
 new MutationObserver((mutations) => {
   for (const m of mutations) {
-    if (m.type === "attributes" && m.target.getAttribute("data-test-script-state") === "notRunning"
-        && m.oldValue !== "notRunning") window.__bnagpt.runs += 1;
     for (const node of m.addedNodes || []) {
       if (node.nodeType !== 1) continue;
       const found = node.matches('[data-testid="stException"]') ? [node]
@@ -29,11 +35,39 @@ new MutationObserver((mutations) => {
       for (const e of found) window.__bnagpt.exceptions.push(e.innerText);
     }
   }
-}).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ["data-test-script-state"]});
+}).observe(document, {subtree: true, childList: true});
 """
+# Reads the chat bubbles as [role, text]: an error bubble's role is "error" and its text the
+# message only (a Material icon's ligature name is text too); an answer's caption is left out.
+READ_TRANSCRIPT = """() => [...document.querySelectorAll('[data-testid="stChatMessage"]:not([data-stale="true"])')]
+  .map((bubble) => {
+    const content = bubble.querySelector('[data-testid="stChatMessageContent"]');
+    const alert = content.querySelector('[data-testid="stAlertContainer"] [data-testid="stMarkdownContainer"]');
+    if (alert) return ["error", alert.innerText.trim()];
+    const avatar = bubble.querySelector('[data-testid^="stChatMessageAvatar"]').dataset.testid;
+    const parts = [...content.querySelectorAll(ANSWER_PARTS)].map((part) => part.innerText.trim());
+    return [ROLES[avatar] || avatar, parts.join("\\n")];
+  })"""
+READ_CAPTIONS = """() => [...document.querySelectorAll(
+  '[data-testid="stChatMessage"]:not([data-stale="true"]) [data-testid="stCaptionContainer"]')]
+  .map((caption) => caption.innerText.trim())"""
+READ_SAVED = """() => [...document.querySelectorAll(
+  '[data-testid="stSidebar"] [data-testid="stPopover"] button [data-testid="stMarkdownContainer"]')]
+  .map((label) => label.innerText.trim())"""
 ANSWER_PARTS = '[data-testid="stMarkdownContainer"], [data-testid="stCode"] pre'  # not captions
 ROLE_OF_AVATAR = {"stChatMessageAvatarUser": "user", "stChatMessageAvatarAssistant": "assistant"}
+READ_TRANSCRIPT = READ_TRANSCRIPT.replace("ANSWER_PARTS", repr(ANSWER_PARTS)).replace("ROLES", str(ROLE_OF_AVATAR))
+
+
+def is_run_end(payload: bytes | str) -> bool:
+    """Whether a websocket frame from Streamlit says a script run has finished."""
+    if isinstance(payload, str):
+        return False
+    try:
+        message = ForwardMsg.FromString(payload)
+    except DecodeError:
+        return False
+    return message.WhichOneof("type") == "script_finished" and message.script_finished in RUN_ENDS
 
 
 class ChatPage:
@@ -43,38 +77,65 @@ class ChatPage:
         self.page = page
         self.url = url
         self.exceptions_before_reload: list[str] = []
+        self.runs_finished = 0
+        self._socket: WebSocket | None = None
         page.set_default_timeout(TIMEOUT_MS)
         expect.set_options(timeout=TIMEOUT_MS)
         page.add_init_script(WATCHER)
+        page.on("websocket", self._watch)
 
     # --- waiting -------------------------------------------------------------------------
 
-    def finished_runs(self) -> int:
-        """How many script runs this document has seen finish."""
-        return self.page.evaluate("window.__bnagpt.runs")
+    def _watch(self, socket: WebSocket) -> None:
+        self._socket = socket
+        socket.on("framereceived", self._count)
+
+    def _count(self, payload: bytes | str) -> None:
+        if is_run_end(payload):
+            self.runs_finished += 1
+
+    def _wait_for_run(self, after: int) -> None:
+        """Wait until more than `after` runs have finished, then for the page to draw the last."""
+        while self.runs_finished <= after:
+            # Events reach `_watch` and `_count` only inside Playwright calls, so none can slip
+            # past these waits.
+            if self._socket is None or self._socket.is_closed():
+                self.page.wait_for_event("websocket")
+            else:
+                self._socket.wait_for_event("framereceived", predicate=is_run_end)
+        self.page.locator(IDLE).wait_for()
+        expect(self.page.locator(STALE)).to_have_count(0)
 
     @contextmanager
     def rerun(self) -> Iterator[None]:
         """Wrap an action that makes the app rerun; returns once that run has finished."""
-        before = self.finished_runs()
+        before = self.runs_finished
         yield
-        self.page.wait_for_function("n => window.__bnagpt.runs > n", arg=before)
-        self.page.locator(IDLE).wait_for()
+        self._wait_for_run(before)
 
     def open(self, path: str = "") -> "ChatPage":
         """Load the app (a new browser session) and wait for its first run to finish."""
+        self.runs_finished, self._socket = 0, None
         self.page.goto(f"{self.url}/{path}")
-        self.page.wait_for_function("window.__bnagpt.runs > 0")
-        self.page.locator(IDLE).wait_for()
+        self._wait_for_run(0)
         return self
 
     def reload(self) -> "ChatPage":
         """Reload the tab: a new session, as after pressing F5."""
         self.exceptions_before_reload += self.page.evaluate("window.__bnagpt.exceptions")
+        self.runs_finished, self._socket = 0, None
         self.page.reload()
-        self.page.wait_for_function("window.__bnagpt.runs > 0")
-        self.page.locator(IDLE).wait_for()
+        self._wait_for_run(0)
         return self
+
+    def _expect_read(self, reader: str, expected: list) -> None:
+        """Wait until `reader` (JS) reads `expected` from the page; fail showing what it read."""
+        try:
+            self.page.wait_for_function(
+                "([read, want]) => JSON.stringify(eval(read)()) === JSON.stringify(want)", arg=[reader, expected]
+            )
+        except PlaywrightTimeoutError:
+            raise AssertionError(f"the page shows {self.page.evaluate(reader)!r}, not {expected!r}") from None
 
     # --- the chat --------------------------------------------------------------------------
 
@@ -100,26 +161,16 @@ class ChatPage:
         return self
 
     def transcript(self) -> list[tuple[str, str]]:
-        """(role, text) of each chat bubble, top to bottom; an error bubble's role is "error".
+        """(role, text) of each chat bubble now, top to bottom; an error bubble's role is "error"."""
+        return [tuple(pair) for pair in self.page.evaluate(READ_TRANSCRIPT)]
 
-        An answer's text leaves out its caption (model, tokens, time), which `captions()` reads.
-        """
-        shown = []
-        for bubble in self.page.locator('[data-testid="stChatMessage"]:not([data-stale="true"])').all():
-            avatar = bubble.locator('[data-testid^="stChatMessageAvatar"]').first.get_attribute("data-testid")
-            content = bubble.get_by_test_id("stChatMessageContent")
-            alert = content.get_by_test_id("stAlertContainer")
-            if alert.count():  # its Markdown only: the icon's ligature name is text too
-                shown.append(("error", alert.get_by_test_id("stMarkdownContainer").inner_text().strip()))
-            else:
-                texts = [part.inner_text().strip() for part in content.locator(ANSWER_PARTS).all()]
-                shown.append((ROLE_OF_AVATAR.get(avatar, avatar), "\n".join(texts)))
-        return shown
+    def expect_transcript(self, expected: list[tuple[str, str]]) -> None:
+        """Wait until the chat shows exactly these (role, text) bubbles; captions are not text."""
+        self._expect_read(READ_TRANSCRIPT, [list(pair) for pair in expected])
 
     def captions(self) -> list[str]:
-        """The caption under each answer (model, tokens, seconds), top to bottom."""
-        captions = self.page.locator('[data-testid="stChatMessage"] [data-testid="stCaptionContainer"]')
-        return [caption.inner_text().strip() for caption in captions.all()]
+        """The caption under each answer now (model, tokens, seconds), top to bottom."""
+        return self.page.evaluate(READ_CAPTIONS)
 
     def expect_last_answer(self, text: str | re.Pattern) -> None:
         """The newest chat bubble shows `text` (waits for it)."""
@@ -169,9 +220,12 @@ class ChatPage:
         return self.click("Confirm save", within=self.sidebar)
 
     def saved_conversations(self) -> list[str]:
-        """The names listed under Saved conversations, top to bottom."""
-        labels = self.sidebar.locator('[data-testid="stPopover"] button [data-testid="stMarkdownContainer"]')
-        return [label.inner_text().strip() for label in labels.all()]
+        """The names listed under Saved conversations now, top to bottom."""
+        return self.page.evaluate(READ_SAVED)
+
+    def expect_saved_conversations(self, names: list[str]) -> None:
+        """Wait until Saved conversations lists exactly these names."""
+        self._expect_read(READ_SAVED, names)
 
     def in_conversation(self, name: str, label: str) -> "ChatPage":
         """Open a saved conversation's menu and click Load or Delete in it."""
@@ -188,7 +242,6 @@ class ChatPage:
     def expect_toast(self, text: str) -> "ChatPage":
         """A toast saying `text` appears (sidebar actions confirm with one after their rerun)."""
         expect(self.page.get_by_test_id("stToast").filter(has_text=text)).to_be_visible()
-        self.page.locator(IDLE).wait_for()
         return self
 
     # --- checks and records ----------------------------------------------------------------------

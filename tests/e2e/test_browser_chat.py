@@ -20,7 +20,7 @@ def test_simple_chat_streams_the_answer(open_page, app_server, fake_groq: FakeGr
     page = open_page(app_server)
     fake_groq.reply_with("Groq answers **fast**, token by token.")
     page.send("How fast is Groq?")
-    assert page.transcript() == [("user", "How fast is Groq?"), ("assistant", "Groq answers fast, token by token.")]
+    page.expect_transcript([("user", "How fast is Groq?"), ("assistant", "Groq answers fast, token by token.")])
     expect(page.page.locator("strong", has_text="fast")).to_be_visible()  # Markdown is rendered
     [request] = fake_groq.chat_requests()
     assert request["stream"] is True
@@ -40,19 +40,24 @@ def test_memory_page_remembers_saves_loads_and_deletes(open_page, app_server, fa
         ("assistant", "Nice to meet you, Ada! How can I help with your trip to Lisbon?"),
         ("user", "What do you know about me?"),
     ]
-    assert len(page.transcript()) == 4
+    page.expect_transcript([
+        ("user", "Hi, I'm Ada and I'm planning a trip to Lisbon."),
+        ("assistant", "Nice to meet you, Ada! How can I help with your trip to Lisbon?"),
+        ("user", "What do you know about me?"),
+        ("assistant", "You told me: your name is Ada and you are planning a trip to Lisbon."),
+    ])
 
     page.save_as("Trip to Lisbon")
     page.expect_toast("Saved “Trip to Lisbon”.")
-    assert page.saved_conversations() == ["Trip to Lisbon"]
+    page.expect_saved_conversations(["Trip to Lisbon"])
     page.screenshot(ARTIFACTS_DIR / "memory-page-saved.png")
 
     # A second tab is a new session: the conversation is listed, the transcript is empty.
     other = open_page(app_server).go_to(MEMORY)
-    assert other.saved_conversations() == ["Trip to Lisbon"]
-    assert other.transcript() == []
+    other.expect_saved_conversations(["Trip to Lisbon"])
+    other.expect_transcript([])
     other.in_conversation("Trip to Lisbon", "Load").expect_toast("Loaded “Trip to Lisbon”.")
-    assert other.transcript() == page.transcript()
+    other.expect_transcript(page.transcript())
     fake_groq.reset()
     other.send("Which city was it again?")
     other.expect_last_answer("Echo: Which city was it again?")
@@ -66,9 +71,10 @@ def test_memory_page_remembers_saves_loads_and_deletes(open_page, app_server, fa
     other.in_conversation("Trip to Lisbon", "Delete")
     other.confirm("Yes, delete").expect_toast("Deleted “Trip to Lisbon”.")
     expect(other.sidebar.get_by_text("No saved conversations yet.")).to_be_visible()
-    assert other.saved_conversations() == []
+    other.expect_saved_conversations([])
     other.reload().go_to(MEMORY)
-    assert other.saved_conversations() == []
+    expect(other.sidebar.get_by_text("No saved conversations yet.")).to_be_visible()
+    other.expect_saved_conversations([])
     assert not ConversationStore(conversations_on_disk).exists("Trip to Lisbon")
     assert [path.name for path in conversations_on_disk.glob("*.json")] == []
 
@@ -76,7 +82,7 @@ def test_memory_page_remembers_saves_loads_and_deletes(open_page, app_server, fa
     other.go_to(SIMPLE)
     fake_groq.reset()
     other.send("Still there?")
-    assert other.transcript() == [("user", "Still there?"), ("assistant", "Echo: Still there?")]
+    other.expect_transcript([("user", "Still there?"), ("assistant", "Echo: Still there?")])
     assert sent_messages(fake_groq.chat_requests()[0])[-1:] == [("user", "Still there?")]
 
 
@@ -96,10 +102,10 @@ def test_a_rate_limit_is_explained_and_the_next_message_works(open_page, app_ser
     fake_groq.fail_with(429, "Rate limit reached for model `openai/gpt-oss-120b`. Please try again in 7.5s.",
                         retry_after=7.5)
     page.send("Tell me a joke")
-    assert page.transcript() == [
+    page.expect_transcript([
         ("user", "Tell me a joke"),
         ("error", "Groq's rate limit was reached (429). Please try again in 8 seconds."),
-    ]
+    ])
     page.send("Tell me a joke")
     page.expect_last_answer("Echo: Tell me a joke")
     assert len(fake_groq.chat_requests()) == 2
@@ -127,6 +133,7 @@ def test_persona_model_stop_and_regenerate(open_page, app_server, fake_groq):
     assert fake_groq.streams[-1].ended.wait(timeout=5) and not fake_groq.streams[-1].finished
 
     page.send("Go on")  # the stopped answer is kept as shown, marked, and is exactly what the model sees
+    page.expect_last_answer("Echo: Go on")
     assert page.transcript()[1] == ("assistant", shown)
     assert page.captions()[0].startswith("Stopped · llama-3.1-8b-instant")
     [question, (role, remembered), go_on] = sent_messages(fake_groq.chat_requests()[-1])
@@ -136,7 +143,8 @@ def test_persona_model_stop_and_regenerate(open_page, app_server, fake_groq):
     fake_groq.reply_with("Here is a better continuation.")
     page.click("Regenerate")
     page.expect_last_answer("Here is a better continuation.")
-    assert page.transcript()[2:] == [("user", "Go on"), ("assistant", "Here is a better continuation.")]
+    page.expect_transcript([("user", "Explain photosynthesis"), ("assistant", shown),
+                            ("user", "Go on"), ("assistant", "Here is a better continuation.")])
     assert re.fullmatch(r"llama-3\.1-8b-instant · \d+ → 5 tokens · [\d.]+ s · \d+ tokens/s", page.captions()[-1])
     regenerated = fake_groq.chat_requests()[-1]
     assert sent_messages(regenerated)[-1] == ("user", "Go on")
