@@ -75,6 +75,11 @@ def test_regenerate_replaces_the_last_answer(page, app_env):
     assert [sent_messages(body)[-1] for body in app_env.chat_requests()] == [("user", "a question")] * 2
 
 
+def test_typing_regenerate_is_just_a_message(page, app_env):
+    send(page, "regenerate")
+    assert transcript(page) == [("user", "regenerate"), ("assistant", "Echo: regenerate")]
+
+
 def test_settings_are_saved_and_restored_with_a_conversation(app_env):
     app = start_app(MEMORY_PAGE)
     widget(app, "selectbox", "Persona").set_value("Patient teacher").run()

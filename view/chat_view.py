@@ -21,7 +21,9 @@ MISSING_KEY_HELP = """\
 - or add `GROQ_API_KEY = "gsk_..."` to `.streamlit/secrets.toml`,
 
 and reload this page. Saved conversations stay where they are."""
-REGENERATE = "regenerate"  # the request to answer the last question again
+# What the person asked for in this rerun, set by callbacks before the script runs:
+# (SEND, text) or (REGENERATE, None); tagged so that typing "regenerate" is just a message.
+SEND, REGENERATE = "send", "regenerate"
 
 # Characters that Streamlit labels would read as Markdown, colour or emoji directives.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$<>])")
@@ -48,14 +50,14 @@ class ChatView:
         self.render_sidebar(controller, AssistantPanel(self.state_prefix, controller, settings))
         st.title(self.title)
         st.caption(self.caption)
-        request = st.session_state.pop(f"{self.state_prefix}.request", None)
-        regenerating = request == REGENERATE and controller.last_turn_start() is not None
+        kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
+        regenerating = kind == REGENERATE and controller.last_turn_start() is not None
         # While the last turn is being answered again, it is drawn from the new stream instead.
         render_transcript(controller.messages[: controller.last_turn_start()] if regenerating else controller.messages)
         if not settings.groq_api_key:
             st.info(MISSING_KEY_HELP, icon=":material/key:")
             st.stop()
-        if request is None:
+        if kind is None:
             self._regenerate_button(controller)
         st.chat_input(
             "Message bnaGPT", key=f"{self.state_prefix}.prompt", submit_mode="stop",
@@ -64,19 +66,19 @@ class ChatView:
         if regenerating:
             prompt = controller.messages[controller.last_turn_start()].content
             self.answer(controller, prompt, controller.stream_regenerated())
-        elif request and request != REGENERATE and request.strip():
-            self.answer(controller, request, controller.stream_reply(request))
+        elif kind == SEND and text.strip():
+            self.answer(controller, text, controller.stream_reply(text))
 
     def _take_prompt(self) -> None:
         # Callbacks run before the script, so the page knows of the new message before it draws.
-        st.session_state[f"{self.state_prefix}.request"] = st.session_state[f"{self.state_prefix}.prompt"]
+        st.session_state[f"{self.state_prefix}.request"] = (SEND, st.session_state[f"{self.state_prefix}.prompt"])
 
     def _regenerate_button(self, controller: Any) -> None:
         if controller.last_turn_start() is not None:
             st.button(
                 "Regenerate", icon=":material/refresh:", type="tertiary", key=f"{self.state_prefix}.regenerate",
                 help="Answer the last message again; the new answer replaces the old one.",
-                on_click=st.session_state.__setitem__, args=(f"{self.state_prefix}.request", REGENERATE),
+                on_click=st.session_state.__setitem__, args=(f"{self.state_prefix}.request", (REGENERATE, None)),
             )
 
     def _settings(self) -> Settings:
