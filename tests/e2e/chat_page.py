@@ -15,59 +15,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from google.protobuf.message import DecodeError
 from playwright.sync_api import Locator, Page, WebSocket, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+from tests.e2e.page_reading import (
+    ANSWER_PARTS, IDLE, READ_CAPTIONS, READ_SAVED, READ_TRANSCRIPT, STALE, WATCHER, is_run_end,
+)
+
 TIMEOUT_MS = 30_000  # the first run of a fresh server imports LlamaIndex (several seconds)
-STALE = '[data-stale="true"]'
-RUN_ENDS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}  # not "early, for a rerun"
-WATCHER = """
-window.__bnagpt = {exceptions: []};
-new MutationObserver((mutations) => {
-  for (const m of mutations) {
-    for (const node of m.addedNodes || []) {
-      if (node.nodeType !== 1) continue;
-      const found = node.matches('[data-testid="stException"]') ? [node]
-        : node.querySelectorAll('[data-testid="stException"]');
-      for (const e of found) window.__bnagpt.exceptions.push(e.innerText);
-    }
-  }
-}).observe(document, {subtree: true, childList: true});
-"""
-# Reads the chat bubbles as [role, text]: an error bubble's role is "error" and its text the
-# message only (a Material icon's ligature name is text too); an answer's caption is left out.
-READ_TRANSCRIPT = """() => [...document.querySelectorAll('[data-testid="stChatMessage"]:not([data-stale="true"])')]
-  .map((bubble) => {
-    const content = bubble.querySelector('[data-testid="stChatMessageContent"]');
-    const alert = content.querySelector('[data-testid="stAlertContainer"] [data-testid="stMarkdownContainer"]');
-    if (alert) return ["error", alert.innerText.trim()];
-    const avatar = bubble.querySelector('[data-testid^="stChatMessageAvatar"]').dataset.testid;
-    const parts = [...content.querySelectorAll(ANSWER_PARTS)].map((part) => part.innerText.trim());
-    return [ROLES[avatar] || avatar, parts.join("\\n")];
-  })"""
-READ_CAPTIONS = """() => [...document.querySelectorAll(
-  '[data-testid="stChatMessage"]:not([data-stale="true"]) [data-testid="stCaptionContainer"]')]
-  .map((caption) => caption.innerText.trim())"""
-READ_SAVED = """() => [...document.querySelectorAll(
-  '[data-testid="stSidebar"] [data-testid="stPopover"] button [data-testid="stMarkdownContainer"]')]
-  .map((label) => label.innerText.trim())"""
-ANSWER_PARTS = '[data-testid="stMarkdownContainer"], [data-testid="stCode"] pre'  # not captions
-ROLE_OF_AVATAR = {"stChatMessageAvatarUser": "user", "stChatMessageAvatarAssistant": "assistant"}
-READ_TRANSCRIPT = READ_TRANSCRIPT.replace("ANSWER_PARTS", repr(ANSWER_PARTS)).replace("ROLES", str(ROLE_OF_AVATAR))
-
-
-def is_run_end(payload: bytes | str) -> bool:
-    """Whether a websocket frame from Streamlit says a script run has finished."""
-    if isinstance(payload, str):
-        return False
-    try:
-        message = ForwardMsg.FromString(payload)
-    except DecodeError:
-        return False
-    return message.WhichOneof("type") == "script_finished" and message.script_finished in RUN_ENDS
 
 
 class ChatPage:
