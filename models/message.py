@@ -98,7 +98,3 @@ class StreamingMessage:
                 self.last_delta = delta
                 yield delta
         self.finished = True
-
-    def to_message(self) -> Message:
-        """The finished turn as a plain Message."""
-        return Message(role=self.role, content=self.text)
