@@ -34,6 +34,10 @@ DEFAULTS = {
     "GROQ_CONTEXT_WINDOW": "131072",
     "GROQ_MAX_ANSWER_TOKENS": "8192",
 }
+# Every name looked up in secrets.toml, the environment and .env; plus the two that say where
+# those files are (environment only).
+SETTING_NAMES = ("GROQ_API_KEY", *DEFAULTS)
+LOCATION_NAMES = ("BNAGPT_SECRETS_FILE", "BNAGPT_DOTENV_FILE")
 
 
 @dataclass(frozen=True)

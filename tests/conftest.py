@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from settings import Settings, load_settings
+from settings import SETTING_NAMES, Settings, load_settings
 from tests.fake_groq import FakeGroq
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -23,16 +23,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore::pytest.PytestUnhandledThreadExceptionWarning")
 
 
-CONFIG_NAMES = [
-    "GROQ_API_KEY",
-    "GROQ_API_BASE",
-    "GROQ_MODEL",
-    "GROQ_TIMEOUT",
-    "GROQ_MAX_RETRIES",
-    "GROQ_CONTEXT_WINDOW",
-    "GROQ_MAX_ANSWER_TOKENS",
-    "BNAGPT_CONVERSATIONS_DIR",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +30,7 @@ def isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No real key, secrets file or .env reaches any test; returns the test's config folder."""
     config_dir = tmp_path / "config"
     config_dir.mkdir()
-    for name in CONFIG_NAMES:
+    for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BNAGPT_SECRETS_FILE", str(config_dir / "secrets.toml"))
     monkeypatch.setenv("BNAGPT_DOTENV_FILE", str(config_dir / ".env"))

@@ -63,12 +63,7 @@ class AssistantPanel:
 
     def _seed(self, assistant: AssistantSettings) -> None:
         """Give fresh widgets the controller's values (only keys not yet set: never mid-edit)."""
-        values = {
-            "persona": assistant.persona, "system_prompt": assistant.system_prompt, "model": assistant.model,
-            "temperature": assistant.temperature, "max_answer_tokens": assistant.max_answer_tokens,
-            "json_mode": assistant.json_mode,
-        }
-        for field, value in values.items():
+        for field, value in {**assistant.to_dict(), "persona": assistant.persona}.items():
             st.session_state.setdefault(self.keys[field], value)
 
     def _persona_chosen(self) -> None:

@@ -51,9 +51,10 @@ class ChatView:
         st.title(self.title)
         st.caption(self.caption)
         kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
-        regenerating = kind == REGENERATE and controller.last_turn_start() is not None
+        last_turn = controller.last_turn_start()
+        regenerating = kind == REGENERATE and last_turn is not None
         # While the last turn is being answered again, it is drawn from the new stream instead.
-        render_transcript(controller.messages[: controller.last_turn_start()] if regenerating else controller.messages)
+        render_transcript(controller.messages[:last_turn] if regenerating else controller.messages)
         if not settings.groq_api_key:
             st.info(MISSING_KEY_HELP, icon=":material/key:")
             st.stop()
@@ -64,8 +65,7 @@ class ChatView:
             on_submit=self._take_prompt,
         )
         if regenerating:
-            prompt = controller.messages[controller.last_turn_start()].content
-            self.answer(controller, prompt, controller.stream_regenerated())
+            self.answer(controller, controller.messages[last_turn].content, controller.stream_regenerated())
         elif kind == SEND and text.strip():
             self.answer(controller, text, controller.stream_reply(text))
 

@@ -62,23 +62,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(f"The browser tests in tests/e2e did NOT run: {_missing_browser[0]}", red=True)
 
 
-def _app_env(fake: FakeGroq, tmp: Path, with_key: bool) -> dict[str, str]:
-    env = {
-        "GROQ_API_BASE": fake.base_url,
-        "BNAGPT_CONVERSATIONS_DIR": str(tmp / "conversations"),
-        # Nonexistent files: the developer's own secrets.toml and .env never take part.
-        "BNAGPT_SECRETS_FILE": str(tmp / "secrets.toml"),
-        "BNAGPT_DOTENV_FILE": str(tmp / ".env"),
-        "GROQ_MAX_RETRIES": "0",
-        "GROQ_TIMEOUT": "10",
-    }
-    if with_key:
-        env["GROQ_API_KEY"] = fake.api_key
-    return env
-
-
 def _serve(fake: FakeGroq, tmp: Path, with_key: bool):
-    server = StreamlitServer(_app_env(fake, tmp, with_key), tmp / "streamlit.log")
+    env = StreamlitServer.environment(fake.base_url, fake.api_key if with_key else None, tmp)
+    server = StreamlitServer(env, tmp / "streamlit.log")
     with server:
         yield server
 

@@ -69,11 +69,7 @@ def main() -> int:
     for name, messages in SAVED.items():
         store.save(name, messages, model="openai/gpt-oss-120b")
     with FakeGroq() as fake, sync_playwright() as playwright:
-        env = {
-            "GROQ_API_KEY": fake.api_key, "GROQ_API_BASE": fake.base_url,
-            "BNAGPT_CONVERSATIONS_DIR": str(store.directory),
-            "BNAGPT_SECRETS_FILE": str(tmp / "secrets.toml"), "BNAGPT_DOTENV_FILE": str(tmp / ".env"),
-        }
+        env = StreamlitServer.environment(fake.base_url, fake.api_key, tmp)
         with StreamlitServer(env, tmp / "streamlit.log") as server:
             browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
             context = browser.new_context(viewport={"width": 1280, "height": 860}, device_scale_factor=1)

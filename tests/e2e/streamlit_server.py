@@ -10,14 +10,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from settings import LOCATION_NAMES, SETTING_NAMES
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ENTRY_PAGE = "Simple_Chatbot.py"
-# Every setting the app reads; the server gets only what a test passes, never the developer's own.
-APP_SETTINGS = (
-    "GROQ_API_KEY", "GROQ_API_BASE", "GROQ_MODEL", "GROQ_TIMEOUT", "GROQ_MAX_RETRIES",
-    "GROQ_CONTEXT_WINDOW", "GROQ_MAX_ANSWER_TOKENS", "BNAGPT_CONVERSATIONS_DIR",
-    "BNAGPT_SECRETS_FILE", "BNAGPT_DOTENV_FILE",
-)
 
 
 def free_port() -> int:
@@ -30,6 +26,22 @@ def free_port() -> int:
 class StreamlitServer:
     """`streamlit run Simple_Chatbot.py --server.headless true` in a child process."""
 
+    @staticmethod
+    def environment(groq_base: str, groq_key: str | None, folder: Path) -> dict[str, str]:
+        """Settings for an app that talks to the Groq at `groq_base` and keeps its files in `folder`."""
+        env = {
+            "GROQ_API_BASE": groq_base,
+            "BNAGPT_CONVERSATIONS_DIR": str(folder / "conversations"),
+            # Nonexistent files: the developer's own secrets.toml and .env never take part.
+            "BNAGPT_SECRETS_FILE": str(folder / "secrets.toml"),
+            "BNAGPT_DOTENV_FILE": str(folder / ".env"),
+            "GROQ_MAX_RETRIES": "0",
+            "GROQ_TIMEOUT": "10",
+        }
+        if groq_key:
+            env["GROQ_API_KEY"] = groq_key
+        return env
+
     def __init__(self, app_env: dict[str, str], log_path: Path) -> None:
         self.app_env = app_env
         self.log_path = log_path
@@ -39,7 +51,8 @@ class StreamlitServer:
 
     def start(self, timeout: float = 60.0) -> "StreamlitServer":
         """Start the server and return once `/_stcore/health` answers ok."""
-        env = {name: value for name, value in os.environ.items() if name not in APP_SETTINGS}
+        # The server gets only the settings a test passes, never the developer's own.
+        env = {name: value for name, value in os.environ.items() if name not in (*SETTING_NAMES, *LOCATION_NAMES)}
         env.update(self.app_env)
         command = [
             sys.executable, "-m", "streamlit", "run", ENTRY_PAGE,
