@@ -1,18 +1,46 @@
-"""The Chatbot With Memory's engine: an agent that remembers, and named saved conversations."""
+"""The Chatbot With Memory's engine: an agent that remembers, and named saved conversations.
+
+A conversation with a name (saved or loaded in this session) is autosaved after every finished
+turn, through the same store as Save, so a refresh, a closed tab or a restart loses nothing. An
+autosave never overwrites a change made elsewhere (another tab): it is refused and reported.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Iterable
+
 from controller.chat import ChatController
 from models.conversation_store import (
+    MAX_NAME_LENGTH,
     Conversation,
+    ConversationExists,
     ConversationStore,
     ConversationSummary,
+    InvalidName,
     Listing,
+    StoreError,
     validate_name,
 )
 from models.message import Message
+from models.store_exchange import ImportProblem, export_file_name, parse_import, to_json, to_markdown
 from settings import Settings
 from utils.llama import Answerer, build_agent
+
+SUGGESTED_NAME_LENGTH = 60
+AUTOSAVE_CONFLICT = (
+    "“{name}” was changed in another tab or window, so this turn was not saved into it (nothing was "
+    "overwritten). Save under a new name to keep both, or Save as “{name}” to replace it."
+)
+EXPORTS = {"markdown": (to_markdown, "md"), "json": (to_json, "json")}
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the names it saved and a sentence per file it refused."""
+
+    imported: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 class MemoryChatController(ChatController):
@@ -26,6 +54,7 @@ class MemoryChatController(ChatController):
         self.name: str | None = None
         self.revision: int | None = None
         self.saved_count = 0  # how many transcript messages the store already holds
+        self.autosave_problem: str | None = None  # why the last autosave was refused, for the view
 
     @property
     def unsaved_count(self) -> int:
@@ -44,12 +73,25 @@ class MemoryChatController(ChatController):
         super()._replace_from(start, turn)
         # A regenerated (or stopped) answer changes what the store holds from `start` on.
         self.saved_count = min(self.saved_count, start)
+        self._autosave()
+
+    def _autosave(self) -> None:
+        """Write a named conversation after a finished turn; a refusal is kept for the view to show."""
+        if self.name is None:
+            return
+        try:
+            self.save(self.name)
+        except ConversationExists:
+            self.autosave_problem = AUTOSAVE_CONFLICT.format(name=self.name)
+        except (StoreError, OSError) as error:
+            self.autosave_problem = f"This turn was not saved into “{self.name}”: {error}"
 
     def new_chat(self) -> None:
         """Clear the transcript and the agent's memory; the next save asks for a name."""
         super().new_chat()
         self.name = self.revision = None
         self.saved_count = 0
+        self.autosave_problem = None
 
     def save(self, name: str, *, replace: bool = False) -> ConversationSummary:
         """Save the transcript under `name`; raises ConversationExists unless it is ours to update."""
@@ -59,6 +101,7 @@ class MemoryChatController(ChatController):
             expected_revision=ours, replace=replace,
         )
         self.name, self.revision, self.saved_count = summary.name, summary.revision, len(self.messages)
+        self.autosave_problem = None
         return summary
 
     def load(self, name: str) -> Conversation:
@@ -67,6 +110,7 @@ class MemoryChatController(ChatController):
         self.messages = list(conversation.messages)
         self.name, self.revision = conversation.summary.name, conversation.summary.revision
         self.saved_count = len(self.messages)
+        self.autosave_problem = None
         if conversation.assistant is not None:  # files from before settings were saved keep the current ones
             self.assistant = self.assistant.updated_from(conversation.assistant)
         self.assistant_generation += 1
@@ -79,14 +123,68 @@ class MemoryChatController(ChatController):
         if name == self.name:
             self.new_chat()
 
+    def rename(self, old: str, new: str, *, replace: bool = False) -> ConversationSummary:
+        """Rename a saved conversation; ConversationExists if `new` is taken and not `replace`."""
+        summary = self.store.rename(old, new, replace=replace)
+        if self.name == validate_name(old):
+            self.name, self.revision = summary.name, summary.revision
+        elif self.name == summary.name:
+            # The open conversation was just replaced by another: this chat is unsaved again.
+            self.name = self.revision = None
+            self.saved_count = 0
+        return summary
+
     def list_conversations(self) -> Listing:
         """The saved conversations, newest first, and what could not be read."""
         return self.store.list()
 
+    def search(self, query: str) -> list[ConversationSummary]:
+        """Saved conversations whose name or messages hold every word of `query`, newest first."""
+        return self.store.search(query)
+
+    def export(self, name: str, kind: str) -> bytes | str:
+        """A saved conversation as a downloadable file's content; kind is "markdown" or "json"."""
+        convert, _ = EXPORTS[kind]
+        return convert(self.store.load(name))
+
+    @staticmethod
+    def export_file_name(name: str, kind: str) -> str:
+        """The file name an export of `name` downloads as."""
+        return export_file_name(name, EXPORTS[kind][1])
+
+    def import_files(self, files: Iterable[tuple[str, bytes]]) -> ImportReport:
+        """Import (file name, bytes) files; a bad file changes nothing, taken names get a suffix."""
+        report = ImportReport()
+        for file_name, data in files:
+            try:
+                conversations = parse_import(file_name, data)
+            except ImportProblem as problem:
+                report.problems.append(str(problem))
+                continue
+            for found in conversations:
+                try:
+                    summary = self.store.import_conversation(
+                        found.name, found.messages, model=found.model, assistant=found.assistant,
+                    )
+                except StoreError as error:
+                    report.problems.append(f"“{file_name}” was not fully imported: {error}")
+                    break
+                report.imported.append(summary.name)
+        return report
+
     def suggested_name(self) -> str:
-        """A name for the save box: the bound name, else the start of the first message."""
+        """A name for the save box: the bound name, else the first message's start, made unique."""
         if self.name:
             return self.name
         first = next((m.content for m in self.messages if m.role == "user"), "")
         words = " ".join(first.split())
-        return words if len(words) <= 60 else words[:57].rstrip() + "…"
+        base = words if len(words) <= SUGGESTED_NAME_LENGTH else words[: SUGGESTED_NAME_LENGTH - 3].rstrip() + "…"
+        try:
+            base = validate_name(base)
+        except InvalidName:
+            return ""
+        for number in range(1, 100):
+            candidate = base if number == 1 else f"{base[: MAX_NAME_LENGTH - 6]} ({number})"
+            if not self.store.exists(candidate):
+                return candidate
+        return base

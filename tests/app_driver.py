@@ -60,20 +60,40 @@ def _popovers(app: AppTest) -> list:
     return found
 
 
+# A listed conversation's label: its escaped name, then when it was updated in grey.
+_LISTED_LABEL = re.compile(r"(?P<name>.*?)(?: :gray\[· (?P<when>[^\]]*)\])?\Z", re.DOTALL)
+
+
+def listed(popover_label: str) -> tuple[str, str | None]:
+    """(name, last-updated label) of one Saved conversations entry."""
+    match = _LISTED_LABEL.match(popover_label)
+    return unescape(match["name"]), match["when"]
+
+
 def saved_conversations(app: AppTest) -> list[str]:
     """The names listed under Saved conversations, top to bottom."""
-    return [unescape(popover.proto.popover.label) for popover in _popovers(app)]
+    return [listed(popover.proto.popover.label)[0] for popover in _popovers(app)]
+
+
+def updated_labels(app: AppTest) -> list[str | None]:
+    """The last-updated time shown beside each listed conversation, top to bottom."""
+    return [listed(popover.proto.popover.label)[1] for popover in _popovers(app)]
+
+
+def in_conversation(app: AppTest, name: str):
+    """The popover (menu) of a listed conversation."""
+    for popover in _popovers(app):
+        if listed(popover.proto.popover.label)[0] == name:
+            return popover
+    raise AssertionError(f"{name!r} is not listed; listed: {saved_conversations(app)}")
 
 
 def click_in_conversation(app: AppTest, name: str, button_label: str) -> AppTest:
-    """Open a saved conversation's popover and click Load or Delete."""
-    for popover in _popovers(app):
-        if unescape(popover.proto.popover.label) == name:
-            [button] = [b for b in popover.button if b.label == button_label]
-            button.click().run()
-            assert_no_exception(app)
-            return app
-    raise AssertionError(f"{name!r} is not listed; listed: {saved_conversations(app)}")
+    """Open a saved conversation's popover and click Load, Rename or Delete."""
+    [button] = [b for b in in_conversation(app, name).button if b.label == button_label]
+    button.click().run()
+    assert_no_exception(app)
+    return app
 
 
 def click(app: AppTest, label: str) -> AppTest:

@@ -205,7 +205,7 @@ def test_saving_updates_our_conversation_but_never_replaces_anothers(memory_chat
     first = memory_chat.save("Mine")
     ask(memory_chat, "again")
     second = memory_chat.save("Mine")  # ours: updated in place
-    assert (first.revision, second.revision) == (1, 2)
+    assert (first.revision, second.revision) == (1, 3)  # the turn in between was autosaved
     assert [m.content for m in store.load("Mine").messages] == ["hello", "Echo: hello", "again", "Echo: again"]
 
     with pytest.raises(ConversationExists):

@@ -1,45 +1,52 @@
-"""The memory page's sidebar: Save, New chat and the Saved conversations list.
+"""The memory page's sidebar: Save, New chat, the Saved conversations list and Import.
 
 Its labels are a contract that browser automation relies on: Save, Conversation name,
-Confirm save, New chat, Saved conversations, Load, Delete, Yes, delete.
-Confirmations are dialogs opened whenever `memory.confirm` is set, so the flow works the
-same in the browser and in AppTest (which cannot click into a dialog another button opened).
+Confirm save, New chat, Saved conversations, Load, Rename, New name, Confirm rename, Export
+Markdown, Export JSON, Delete, Yes, delete, Show more, Import conversations.
+The open conversation's name is kept in the page's address (`?chat=<name>`), so a reload, or
+the link opened later, shows it again (`open_linked_conversation`).
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
 from typing import Callable
 
 import streamlit as st
 
 from controller.memory_chat import MemoryChatController
-from models.conversation_store import ConversationExists, StoreError
+from models.conversation_store import ConversationExists, StoreError, validate_name
 from view.assistant_panel import AssistantPanel
-from view.chat_view import escape_markdown
+from view.conversation_dialogs import (
+    CONFIRM_KEY, RENAME_TAKEN_KEY, RENAME_TO_KEY, clear_confirm, quoted, show_pending_dialog,
+)
+from view.conversation_list import LIST_STATE_DEFAULTS, render_conversation_list
 
+LINK_PARAM = "chat"
+IMPORT_GENERATION_KEY = "memory.import_generation"  # bumped to empty the file box after an import
+IMPORT_PROBLEMS_KEY = "memory.import_problems"  # the last import's refusals, shown under the box
 STATE_DEFAULTS = {
     "memory.save_open": False,  # the name box under Save is showing
-    "memory.confirm": None,  # (action, name) awaiting a yes in a dialog
+    CONFIRM_KEY: None,
     "memory.flash": None,  # (icon, text) to toast after the next rerun
     "memory.replace_reason": "",  # why saving needs a yes to replace
+    RENAME_TO_KEY: "",
+    RENAME_TAKEN_KEY: None,
+    IMPORT_GENERATION_KEY: 0,
+    IMPORT_PROBLEMS_KEY: [],
+    **LIST_STATE_DEFAULTS,
 }
 
 
-def _quoted(name: str) -> str:
-    return f"“{escape_markdown(name)}”"
-
-
-def _updated_label(iso_time: str) -> str:
+def open_linked_conversation(controller: MemoryChatController) -> None:
+    """In a new session, open the conversation named in the address, if it is still saved."""
+    name = st.query_params.get(LINK_PARAM)
+    if not name:
+        return
     try:
-        return datetime.fromisoformat(iso_time).strftime("%d %b %Y, %H:%M UTC")
-    except ValueError:
-        return iso_time
-
-
-def _clear_confirm() -> None:
-    st.session_state["memory.confirm"] = None
+        controller.load(name)
+    except (StoreError, OSError) as error:
+        del st.query_params[LINK_PARAM]
+        st.session_state["memory.flash"] = (":material/link_off:", f"The linked conversation could not be opened. {error}")
 
 
 class ConversationsSidebar:
@@ -51,140 +58,133 @@ class ConversationsSidebar:
         self.state = st.session_state
 
     def render(self) -> None:
-        """Draw Save / New chat / Saved conversations, then any pending confirmation."""
+        """Draw Save / New chat / Saved conversations / Import, then any pending confirmation."""
         if self.state["memory.flash"]:
             icon, text = self.state["memory.flash"]
             self.state["memory.flash"] = None
             st.toast(text, icon=icon)
+        self._keep_link()
         with st.sidebar:
             save_column, new_column = st.columns(2)
             if save_column.button("Save", type="primary", width="stretch", key="memory.save"):
                 self.state["memory.save_open"] = True
                 self.state["memory.save_name"] = self.controller.suggested_name()
             if new_column.button("New chat", width="stretch", key="memory.new_chat"):
-                self._leave_chat(None)
+                self.leave_chat(None)
             if self.state["memory.save_open"]:
                 self._save_form()
+            self._autosave_status()
             self.assistant_panel.render()
             st.subheader("Saved conversations")
-            self._conversation_list()
-        self._confirmation_dialog()
+            render_conversation_list(self)
+            self._import_box()
+        show_pending_dialog(self)
+
+    def _keep_link(self) -> None:
+        """Keep the open conversation's name in the address, so a reload comes back to it."""
+        name = self.controller.name
+        if name and st.query_params.get(LINK_PARAM) != name:
+            st.query_params[LINK_PARAM] = name
+        elif not name and LINK_PARAM in st.query_params:
+            del st.query_params[LINK_PARAM]
+
+    def _autosave_status(self) -> None:
+        if self.controller.autosave_problem:
+            st.warning(self.controller.autosave_problem, icon=":material/sync_problem:")
+        elif self.controller.name:
+            st.caption(f":material/cloud_done: Saving every turn to {quoted(self.controller.name)}.")
 
     def _save_form(self) -> None:
         st.text_input("Conversation name", key="memory.save_name", max_chars=120)
         if st.button("Confirm save", type="primary", width="stretch", key="memory.confirm_save"):
-            self._save(self.state["memory.save_name"])
+            self.save(self.state["memory.save_name"])
 
-    def _save(self, name: str, replace: bool = False) -> None:
+    def save(self, name: str, replace: bool = False) -> None:
+        """Save the chat under `name`, asking first before replacing another conversation."""
         if not self.controller.messages:
             st.error("Nothing to save yet: send a message first.")
             return
         try:
             summary = self.controller.save(name, replace=replace)
         except ConversationExists as exists:
-            self.state["memory.confirm"] = ("replace", name)
+            self.state[CONFIRM_KEY] = ("replace", name)
             self.state["memory.replace_reason"] = str(exists)
             return
         except (StoreError, OSError) as error:
             st.error(str(error))
             return
         self.state["memory.save_open"] = False
-        self._done(":material/check_circle:", f"Saved {_quoted(summary.name)}.")
+        self._done(":material/check_circle:", f"Saved {quoted(summary.name)}.")
 
-    def _conversation_list(self) -> None:
-        try:
-            listing = self.controller.list_conversations()
-        except (StoreError, OSError) as error:
-            st.error(f"Saved conversations could not be listed: {error}")
-            return
-        for problem in listing.problems:
-            st.warning(problem, icon=":material/healing:")
-        if not listing.conversations:
-            st.caption("No saved conversations yet.")
-        for summary in listing.conversations:
-            token = hashlib.sha256(summary.name.encode()).hexdigest()[:16]
-            is_open = summary.name == self.controller.name
-            icon = ":material/radio_button_checked:" if is_open else ":material/chat_bubble:"
-            with st.popover(escape_markdown(summary.name), icon=icon, width="stretch"):
-                st.caption(f"{summary.message_count} messages · updated {_updated_label(summary.updated)}")
-                if st.button("Load", type="primary", key=f"memory.load.{token}"):
-                    self._leave_chat(summary.name)
-                if st.button("Delete", key=f"memory.delete.{token}"):
-                    self.state["memory.confirm"] = ("delete", summary.name)
+    def ask(self, action: str, name: str) -> None:
+        """Open the confirmation dialog for `action` ("delete" or "rename") on `name`."""
+        if action == "rename":
+            self.state[RENAME_TO_KEY] = name
+            self.state[RENAME_TAKEN_KEY] = None
+        self.state[CONFIRM_KEY] = (action, name)
 
-    def _leave_chat(self, name: str | None) -> None:
+    def leave_chat(self, name: str | None) -> None:
         """Load `name` (None: start a new chat), asking first if that would drop unsaved turns."""
         if self.controller.has_unsaved_turns:
-            self.state["memory.confirm"] = ("discard", name)
+            self.state[CONFIRM_KEY] = ("discard", name)
             return
-        self._switch(name)
+        self.switch(name)
 
-    def _switch(self, name: str | None) -> None:
+    def switch(self, name: str | None) -> None:
+        """Load `name`, or start a new chat when it is None."""
         if name is None:
             self.controller.new_chat()
             self._done(":material/edit_square:", "Started a new chat.")
             return
-        self._attempt(lambda: self.controller.load(name), ":material/folder_open:", f"Loaded {_quoted(name)}.")
+        self._attempt(lambda: self.controller.load(name), ":material/folder_open:", f"Loaded {quoted(name)}.")
 
-    def _delete(self, name: str) -> None:
-        self._attempt(lambda: self.controller.delete(name), ":material/delete:", f"Deleted {_quoted(name)}.")
+    def delete(self, name: str) -> None:
+        """Delete a saved conversation (the dialog has asked)."""
+        self._attempt(lambda: self.controller.delete(name), ":material/delete:", f"Deleted {quoted(name)}.")
+
+    def rename(self, name: str, new_name: str, replace: bool = False) -> None:
+        """Rename a saved conversation; a taken new name asks before replacing (in the dialog)."""
+        try:
+            summary = self.controller.rename(name, new_name, replace=replace)
+        except ConversationExists:
+            self.state[RENAME_TAKEN_KEY] = validate_name(new_name)
+            st.rerun()
+        except (StoreError, OSError) as error:
+            st.error(str(error))
+            return
+        self._done(":material/edit:", f"Renamed {quoted(name)} to {quoted(summary.name)}.")
+
+    def _import_box(self) -> None:
+        with st.expander("Import conversations", icon=":material/upload_file:"):
+            files = st.file_uploader(
+                "JSON files exported from bnaGPT, or the original app's saved_conversations.json",
+                type=["json"], accept_multiple_files=True, key=f"memory.import.{self.state[IMPORT_GENERATION_KEY]}",
+            )
+            for problem in self.state[IMPORT_PROBLEMS_KEY]:
+                st.error(problem, icon=":material/error:")
+        if not files:
+            return
+        report = self.controller.import_files((file.name, file.getvalue()) for file in files)
+        self.state[IMPORT_GENERATION_KEY] += 1  # a new, empty file box: the same files are not imported twice
+        self.state[IMPORT_PROBLEMS_KEY] = report.problems
+        if not report.imported:
+            st.rerun()
+        names = ", ".join(quoted(name) for name in report.imported)
+        count = len(report.imported)
+        self._done(":material/upload_file:", f"Imported {count} conversation{'s' if count > 1 else ''}: {names}.")
 
     def _attempt(self, action: Callable[[], object], icon: str, success: str) -> None:
         """Run a store action: show a refusal in place, or toast the success after a rerun."""
         try:
             action()
         except (StoreError, OSError) as error:
-            _clear_confirm()
+            clear_confirm()
             st.error(str(error))
             return
         self._done(icon, success)
 
     def _done(self, icon: str, text: str) -> None:
         """Close any confirmation, queue a toast and redraw the page (st.rerun never returns)."""
-        self.state["memory.confirm"] = None
+        self.state[CONFIRM_KEY] = None
         self.state["memory.flash"] = (icon, text)
         st.rerun()
-
-    def _confirmation_dialog(self) -> None:
-        pending = self.state["memory.confirm"]
-        if pending:
-            action, name = pending
-            DIALOGS[action](self, name)
-
-
-def _yes_or_cancel(yes_label: str, yes_key: str) -> bool:
-    yes_column, cancel_column = st.columns(2)
-    if cancel_column.button("Cancel", width="stretch", key=f"{yes_key}.cancel"):
-        _clear_confirm()
-        st.rerun()
-    return yes_column.button(yes_label, type="primary", width="stretch", key=yes_key)
-
-
-@st.dialog("Replace saved conversation?", on_dismiss=_clear_confirm)
-def _confirm_replace(sidebar: ConversationsSidebar, name: str) -> None:
-    # Either another conversation has this name, or ours was changed elsewhere meanwhile.
-    st.markdown(f"{escape_markdown(sidebar.state['memory.replace_reason'])} Replace it with this chat?")
-    if _yes_or_cancel("Replace", "memory.yes_replace"):
-        sidebar._save(name, replace=True)
-
-
-@st.dialog("Delete conversation?", on_dismiss=_clear_confirm)
-def _confirm_delete(sidebar: ConversationsSidebar, name: str) -> None:
-    st.markdown(f"Delete {_quoted(name)} from disk? This cannot be undone.")
-    if _yes_or_cancel("Yes, delete", "memory.yes_delete"):
-        sidebar._delete(name)
-
-
-@st.dialog("Discard unsaved messages?", on_dismiss=_clear_confirm)
-def _confirm_discard(sidebar: ConversationsSidebar, name: str | None) -> None:
-    unsaved = sidebar.controller.unsaved_count
-    st.markdown(f"This chat has {unsaved} unsaved messages. Save it first, or discard them.")
-    if _yes_or_cancel("Discard", "memory.yes_discard"):
-        sidebar._switch(name)
-
-
-DIALOGS = {
-    "replace": _confirm_replace,
-    "delete": _confirm_delete,
-    "discard": _confirm_discard,
-}

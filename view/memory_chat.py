@@ -9,7 +9,7 @@ from settings import Settings
 from utils.loaders import load_store
 from view.assistant_panel import AssistantPanel
 from view.chat_view import ChatView
-from view.conversations_sidebar import STATE_DEFAULTS, ConversationsSidebar
+from view.conversations_sidebar import STATE_DEFAULTS, ConversationsSidebar, open_linked_conversation
 
 
 class MemoryChatView(ChatView):
@@ -29,7 +29,9 @@ class MemoryChatView(ChatView):
         except OSError as error:
             st.error(f"Conversations cannot be kept in {settings.conversations_dir}: {error.strerror or error}.")
             st.stop()
-        return MemoryChatController(settings, store)
+        controller = MemoryChatController(settings, store)
+        open_linked_conversation(controller)  # a reload or a shared link shows its conversation again
+        return controller
 
     def render_sidebar(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
         ConversationsSidebar(controller, assistant_panel).render()

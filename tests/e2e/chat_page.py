@@ -182,13 +182,32 @@ class ChatPage:
         """Wait until Saved conversations lists exactly these names."""
         self._expect_read(READ_SAVED, names)
 
-    def in_conversation(self, name: str, label: str) -> "ChatPage":
-        """Open a saved conversation's menu and click Load or Delete in it."""
+    def open_menu(self, name: str) -> Locator:
+        """Open a saved conversation's menu (if it is not open already) and return it."""
         button = self.sidebar.get_by_test_id("stPopover").filter(has_text=name).get_by_test_id("stPopoverButton")
         if button.get_attribute("aria-expanded") != "true":  # a menu stays open after its own rerun
             button.click()
-        menu = self.page.get_by_test_id("stPopoverBody")
-        return self.click(label, within=menu)
+        return self.page.get_by_test_id("stPopoverBody")
+
+    def in_conversation(self, name: str, label: str) -> "ChatPage":
+        """Open a saved conversation's menu and click Load, Rename or Delete in it."""
+        return self.click(label, within=self.open_menu(name))
+
+    def download(self, name: str, label: str) -> tuple[str, bytes]:
+        """Click an export button in a saved conversation's menu: (suggested file name, content)."""
+        self.open_menu(name)
+        with self.page.expect_download() as started:
+            self.page.get_by_test_id("stPopoverBody").get_by_role("button", name=label, exact=True).click()
+        download = started.value
+        return download.suggested_filename, Path(download.path()).read_bytes()
+
+    def search(self, text: str) -> "ChatPage":
+        """Type in the Saved conversations search box and press Enter."""
+        with self.rerun():
+            box = self.sidebar.get_by_placeholder("Search names and messages")
+            box.fill(text)
+            box.press("Enter")
+        return self
 
     def confirm(self, label: str) -> "ChatPage":
         """Answer the open dialog with the button labelled `label`."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from playwright.sync_api import expect
 
 from models.assistant_settings import PERSONAS
 from models.conversation_store import ConversationStore
+from models.message import Message
 from tests.conftest import sent_messages, system_prompts
 from tests.e2e.conftest import ARTIFACTS_DIR
 from tests.fake_groq import FakeGroq
@@ -149,3 +151,44 @@ def test_persona_model_stop_and_regenerate(open_page, app_server, fake_groq):
     regenerated = fake_groq.chat_requests()[-1]
     assert sent_messages(regenerated)[-1] == ("user", "Go on")
     assert ("assistant", "Echo: Go on") not in sent_messages(regenerated)
+
+
+def test_a_named_chat_survives_a_reload_exports_renames_and_is_found(open_page, app_server, fake_groq,
+                                                                     conversations_on_disk):
+    ConversationStore(conversations_on_disk).save("Garden", [Message("user", "Tomatoes need sun")])
+    page = open_page(app_server).go_to(MEMORY)
+    page.send("Plan a picnic for Saturday")
+    page.save_as("Picnic")
+    fake_groq.reply_with("Bring **bread**, cheese and grapes.")
+    page.send("What food should I bring?")  # not saved by hand: autosaved
+    shown = [
+        ("user", "Plan a picnic for Saturday"), ("assistant", "Echo: Plan a picnic for Saturday"),
+        ("user", "What food should I bring?"), ("assistant", "Bring bread, cheese and grapes."),
+    ]
+    page.expect_transcript(shown)
+
+    page.reload()  # a new session: the address names the conversation, so it comes back
+    page.expect_transcript(shown)
+    page.expect_saved_conversations(["Picnic", "Garden"])
+
+    file_name, content = page.download("Picnic", "Export JSON")
+    exported = json.loads(content)
+    assert file_name == "picnic.json" and exported["name"] == "Picnic"
+    assert [message["content"] for message in exported["messages"]] == [
+        "Plan a picnic for Saturday", "Echo: Plan a picnic for Saturday",
+        "What food should I bring?", "Bring **bread**, cheese and grapes.",
+    ]
+    file_name, content = page.download("Picnic", "Export Markdown")
+    assert file_name == "picnic.md"
+    assert "# Picnic" in content.decode() and "Bring **bread**, cheese and grapes." in content.decode()
+
+    page.in_conversation("Picnic", "Rename")
+    page.page.get_by_role("dialog").get_by_label("New name").fill("Summer picnic")
+    page.confirm("Confirm rename").expect_toast("Renamed “Picnic” to “Summer picnic”.")
+    page.expect_saved_conversations(["Summer picnic", "Garden"])
+    page.search("GRAPES")
+    page.expect_saved_conversations(["Summer picnic"])
+    page.search("tomatoes")
+    page.expect_saved_conversations(["Garden"])
+    assert ConversationStore(conversations_on_disk).load("Summer picnic").messages[-1].content == (
+        "Bring **bread**, cheese and grapes.")

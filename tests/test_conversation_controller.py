@@ -1,0 +1,118 @@
+"""The memory controller's conversation handling against the fake server and a temp store:
+autosave, rename, export, import and the suggested name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from controller.memory_chat import MemoryChatController
+from models.conversation_store import ConversationExists, ConversationStore
+from models.message import Message
+
+
+def ask(controller, prompt: str) -> str:
+    return "".join(controller.stream_reply(prompt))
+
+
+@pytest.fixture
+def store(conversations_dir) -> ConversationStore:
+    return ConversationStore(conversations_dir)
+
+
+@pytest.fixture
+def memory_chat(settings, store) -> MemoryChatController:
+    return MemoryChatController(settings, store)
+
+
+def contents(store, name):
+    return [message.content for message in store.load(name).messages]
+
+
+def test_an_unnamed_chat_is_not_written_anywhere(memory_chat, store, fake_groq):
+    ask(memory_chat, "just thinking")
+    assert store.list().conversations == [] and memory_chat.autosave_problem is None
+
+
+def test_every_finished_turn_of_a_named_chat_is_on_disk(memory_chat, store, fake_groq):
+    ask(memory_chat, "one")
+    memory_chat.save("Numbers")
+    ask(memory_chat, "two")
+    assert contents(store, "Numbers") == ["one", "Echo: one", "two", "Echo: two"]
+    assert not memory_chat.has_unsaved_turns
+
+    stream = memory_chat.stream_reply("three")
+    next(stream)
+    stream.close()  # stopped before anything was shown: the question is kept, unanswered, on disk too
+    saved = store.load("Numbers").messages
+    assert saved[-1].content == "three" and saved[-1].error
+
+
+def test_a_regenerated_answer_replaces_the_saved_one(memory_chat, store, fake_groq):
+    ask(memory_chat, "pick a colour")
+    memory_chat.save("Colours")
+    fake_groq.reply_with("Teal.")
+    "".join(memory_chat.stream_regenerated())
+    assert contents(store, "Colours") == ["pick a colour", "Teal."]
+
+
+def test_an_autosave_refuses_to_overwrite_a_change_made_elsewhere(memory_chat, store, settings, fake_groq):
+    ask(memory_chat, "mine")
+    memory_chat.save("Shared")
+    elsewhere = MemoryChatController(settings, store)
+    elsewhere.load("Shared")
+    ask(elsewhere, "theirs")
+
+    ask(memory_chat, "mine again")
+    assert "changed in another tab" in memory_chat.autosave_problem
+    assert contents(store, "Shared")[-1] == "Echo: theirs"
+    assert memory_chat.has_unsaved_turns  # what this tab said is still only here, and leaving asks first
+    with pytest.raises(ConversationExists):
+        memory_chat.save("Shared")
+    memory_chat.save("Shared", replace=True)
+    assert memory_chat.autosave_problem is None and contents(store, "Shared")[-1] == "Echo: mine again"
+
+
+def test_renaming_the_open_conversation_follows_it(memory_chat, store, fake_groq):
+    ask(memory_chat, "hello")
+    memory_chat.save("Old")
+    memory_chat.rename("Old", "New")
+    assert memory_chat.name == "New" and not store.exists("Old")
+    ask(memory_chat, "still here?")
+    assert contents(store, "New")[-1] == "Echo: still here?" and not store.exists("Old")
+
+
+def test_replacing_the_open_conversation_by_renaming_another_unbinds_this_chat(memory_chat, store, fake_groq):
+    store.save("Other", [Message("user", "other words")])
+    ask(memory_chat, "hello")
+    memory_chat.save("Open")
+    memory_chat.rename("Other", "Open", replace=True)
+    assert memory_chat.name is None and memory_chat.has_unsaved_turns
+    ask(memory_chat, "next")
+    assert contents(store, "Open") == ["other words"]  # this chat no longer writes into it
+
+
+def test_exports_hold_the_saved_conversation(memory_chat, store):
+    store.save("Trip: Lisbon", [Message("user", "Plan it"), Message("assistant", "**Day 1**: Alfama")], model="m")
+    markdown = memory_chat.export("Trip: Lisbon", "markdown")
+    assert "Trip: Lisbon" in markdown and "Plan it" in markdown and "**Day 1**: Alfama" in markdown
+    document = json.loads(memory_chat.export("Trip: Lisbon", "json"))
+    assert document["name"] == "Trip: Lisbon" and [m["content"] for m in document["messages"]] == [
+        "Plan it", "**Day 1**: Alfama"]
+    assert memory_chat.export_file_name("Trip: Lisbon", "json").endswith(".json")
+
+
+def test_import_reports_what_it_saved_and_what_it_refused(memory_chat, store):
+    store.save("Trip", [Message("user", "original")])
+    exported = memory_chat.export("Trip", "json")
+    report = memory_chat.import_files([("trip.json", exported), ("broken.json", b"{"), ("empty.json", b"")])
+    assert report.imported == ["Trip (2)"]
+    assert [problem.split("”")[0] for problem in report.problems] == ["“broken.json", "“empty.json"]
+    assert contents(store, "Trip") == ["original"] and contents(store, "Trip (2)") == ["original"]
+
+
+def test_suggested_name_avoids_names_in_use(memory_chat, store, fake_groq):
+    store.save("Hello there", [Message("user", "x")])
+    ask(memory_chat, "Hello   there")
+    assert memory_chat.suggested_name() == "Hello there (2)"
