@@ -83,6 +83,15 @@ class ConversationDamaged(StoreError):
         )
 
 
+class ImportProblem(StoreError):
+    """A file offered for import holds nothing the store can import; nothing was taken from it."""
+
+    def __init__(self, file_name: str, problem: str) -> None:
+        self.file_name = file_name
+        self.problem = problem
+        super().__init__(f"“{file_name}” could not be imported: {problem}.")
+
+
 def validate_name(name: str) -> str:
     """The name as stored and shown (NFC, surrounding whitespace stripped), or InvalidName."""
     if not isinstance(name, str):

@@ -79,9 +79,9 @@ def stat_key(stat: os.stat_result) -> StatKey:
 
 
 class Scan(NamedTuple, Generic[Summary]):
-    """One pass over the directory: readable summaries, unreadable files, files already kept aside."""
+    """One pass over the directory: readable files, unreadable files, files already kept aside."""
 
-    summaries: list[Summary]
+    entries: dict[str, tuple[StatKey, Summary]]  # file name -> (stat key when read, summary)
     damaged: list[str]
     kept_aside: list[str]
 
@@ -128,4 +128,4 @@ class SummaryCache(Generic[Summary]):
                     damaged.append(entry.name)
         with self._lock:
             self._entries = entries
-        return Scan([summary for _, summary in entries.values()], damaged, kept_aside)
+        return Scan(entries, damaged, kept_aside)

@@ -43,12 +43,25 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
+def ascii_slug(text: str, max_length: int = SLUG_MAX_LENGTH) -> str:
+    """Lower-case ASCII letters and digits of `text` joined by hyphens ("" when there are none)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:max_length].rstrip("-")
+
+
 def file_name_for(name: str) -> str:
     """The file a normalised conversation name is stored in: an ASCII slug, then a hash."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:SLUG_MAX_LENGTH].rstrip("-")
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_HEX_LENGTH]
-    return f"{slug}-{digest}.json"
+    return f"{ascii_slug(name)}-{digest}.json"
+
+
+def metadata_for(summary: ConversationSummary, assistant: dict[str, Any] | None) -> dict[str, Any]:
+    """The metadata written in a conversation's first line (before its message count)."""
+    metadata = {"format": FORMAT_VERSION, "name": summary.name, "created": summary.created,
+                "updated": summary.updated, "revision": summary.revision, "model": summary.model}
+    if assistant is not None:
+        metadata["assistant"] = assistant
+    return metadata
 
 
 def encode_document(metadata: dict[str, Any], messages: Sequence[Message]) -> bytes:
@@ -126,7 +139,13 @@ def parse_document(data: bytes) -> tuple[dict[str, Any], list[Message]]:
     except ValueError:
         raise UnreadableFile("the file is not valid JSON") from None
     metadata = check_metadata(document, count_required=False)
-    raw_messages = document.get("messages")
+    messages = messages_from(document.get("messages"), metadata["message_count"])
+    metadata["message_count"] = len(messages)
+    return metadata, messages
+
+
+def messages_from(raw_messages: Any, expected_count: Any = None) -> list[Message]:
+    """Messages from their JSON list, or UnreadableFile naming the first one wrong (counting from 1)."""
     if not isinstance(raw_messages, list):
         raise UnreadableFile("'messages' is not a list")
     messages = []
@@ -135,10 +154,9 @@ def parse_document(data: bytes) -> tuple[dict[str, Any], list[Message]]:
             messages.append(Message.from_dict(raw_message))
         except ValueError as error:
             raise UnreadableFile(f"message {number}: {error}") from None
-    if metadata["message_count"] not in (None, len(messages)):
+    if expected_count not in (None, len(messages)):
         raise UnreadableFile("'message_count' does not match the messages")
-    metadata["message_count"] = len(messages)
-    return metadata, messages
+    return messages
 
 
 def summary_from(metadata: dict[str, Any], file_name: str) -> ConversationSummary:

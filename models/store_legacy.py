@@ -9,11 +9,11 @@ import itertools
 import json
 import unicodedata
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from models.message import Message
 from models.store_disk import StatKey, stat_key, write_atomic
-from models.store_format import LEGACY_FILE_NAME, UnreadableFile, utc_now
+from models.store_format import LEGACY_FILE_NAME, UnreadableFile, messages_from, utc_now
 
 LEGACY_MARKER_NAME = ".legacy-import.json"
 
@@ -24,6 +24,11 @@ def parse_legacy(data: bytes) -> list[tuple[str, list[Message]]]:
         document = json.loads(data)
     except ValueError:
         raise UnreadableFile("the file is not valid JSON") from None
+    return legacy_entries(document)
+
+
+def legacy_entries(document: Any) -> list[tuple[str, list[Message]]]:
+    """(name, messages) pairs from the parsed JSON of the original app's file."""
     if not isinstance(document, dict):
         raise UnreadableFile("the file does not hold a JSON object")
     entries = []
@@ -31,20 +36,27 @@ def parse_legacy(data: bytes) -> list[tuple[str, list[Message]]]:
         if not isinstance(raw_messages, list):
             raise UnreadableFile(f"the conversation {name!r} is not a list of messages")
         try:
-            entries.append((name, [Message.from_dict(raw) for raw in raw_messages]))
-        except ValueError as error:
-            raise UnreadableFile(f"the conversation {name!r}: {error}") from None
+            entries.append((name, messages_from(raw_messages)))
+        except UnreadableFile as error:
+            raise UnreadableFile(f"the conversation {name!r}, {error}") from None
     return entries
 
 
-def legacy_name_candidates(raw_name: str, max_length: int) -> Iterator[str]:
-    """Names to try for an imported conversation: as it was, then "… (imported)", "… (imported 2)"…"""
-    # The old app accepted any name, so make it a valid one rather than refuse to import it.
+def name_candidates(raw_name: str, max_length: int, suffix: Callable[[int], str]) -> Iterator[str]:
+    """Names to try for an imported conversation: cleaned, then with `suffix(2)`, `suffix(3)`… added."""
+    # Imported names come from other apps and files, so make one valid rather than refuse it.
     cleaned = "".join(" " if unicodedata.category(char) in ("Cc", "Cs") else char for char in raw_name)
     base = unicodedata.normalize("NFC", cleaned).strip() or "Imported conversation"
     for attempt in itertools.count(1):
-        suffix = {1: "", 2: " (imported)"}.get(attempt, f" (imported {attempt - 1})")
-        yield (base[: max_length - len(suffix)].rstrip() + suffix).strip()
+        ending = suffix(attempt) if attempt > 1 else ""
+        yield (base[: max_length - len(ending)].rstrip() + ending).strip()
+
+
+def legacy_name_candidates(raw_name: str, max_length: int) -> Iterator[str]:
+    """Names to try for a legacy conversation: as it was, then "… (imported)", "… (imported 2)"…"""
+    return name_candidates(
+        raw_name, max_length, lambda attempt: " (imported)" if attempt == 2 else f" (imported {attempt - 1})"
+    )
 
 
 def legacy_stat_key(directory: Path) -> StatKey | None:

@@ -1,0 +1,126 @@
+"""Conversations as files a person downloads or uploads: a readable Markdown export, the store's
+own JSON (which imports again, or can be dropped into the conversations directory), safe
+download names, and reading an uploaded file for import.
+
+An upload may hold one conversation in the store's format or the original bnaGPT app's
+`saved_conversations.json` (many). Anything else is refused with an ImportProblem naming the
+file and what is wrong, and nothing is taken from a file that is wrong anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from models.conversation_types import Conversation, ImportProblem
+from models.message import Message
+from models.store_format import (
+    FORMAT_VERSION, UnreadableFile, ascii_slug, check_metadata, encode_document, messages_from, metadata_for,
+)
+from models.store_legacy import legacy_entries
+
+__all__ = [
+    "ImportProblem", "ImportedConversation", "export_file_name", "parse_import", "to_json", "to_markdown",
+]
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+EXPORT_SLUG_LENGTH = 60
+ROLE_TITLES = {"user": "You", "assistant": "Assistant", "system": "System"}
+JSON_KINDS = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true or false"}
+
+
+@dataclass(frozen=True)
+class ImportedConversation:
+    """One conversation read from an uploaded file, as ConversationStore.import_conversation takes it."""
+
+    name: str
+    messages: list[Message]
+    model: str | None = None
+    assistant: dict[str, Any] | None = None
+
+
+def to_markdown(conversation: Conversation) -> str:
+    """A readable Markdown transcript: the name, when and with which model, then each message."""
+    summary = conversation.summary
+    facts = [f"Created {_when(summary.created)}", f"updated {_when(summary.updated)}"]
+    if summary.model:
+        facts.append(f"model {summary.model}")
+    parts = [f"# {summary.name}", " · ".join(facts)]
+    for message in conversation.messages:
+        parts.append(f"### {ROLE_TITLES[message.role]}")
+        if message.content.strip():
+            parts.append(message.content)
+        if message.error is not None:
+            parts.append("\n".join(f"> {line}" for line in f"**Not answered:** {message.error}".splitlines()))
+        if message.details is not None:
+            parts.append(f"*{message.details.caption()}*")
+    return "\n\n".join(parts) + "\n"
+
+
+def to_json(conversation: Conversation) -> bytes:
+    """The conversation in the store's own file format: the bytes the store would write for it."""
+    return encode_document(metadata_for(conversation.summary, conversation.assistant), conversation.messages)
+
+
+def export_file_name(name: str, extension: str) -> str:
+    """A download file name safe everywhere: an ASCII slug of the name (else "conversation") and the extension."""
+    return f"{ascii_slug(name, EXPORT_SLUG_LENGTH) or 'conversation'}.{extension.lstrip('.')}"
+
+
+def parse_import(file_name: str, data: bytes) -> list[ImportedConversation]:
+    """The conversations in an uploaded file (ours or the original app's), or ImportProblem saying what is wrong."""
+    try:
+        document = _json_of(data)
+        if "format" in document or "name" in document:
+            return [_conversation_of(document)]
+        # The original app's file: {name: [messages]}; anything else is no conversation at all.
+        if document and not any(isinstance(value, list) for value in document.values()):
+            raise UnreadableFile('it is not a bnaGPT conversation (no "messages" list)')
+        entries = legacy_entries(document)
+    except UnreadableFile as problem:
+        raise ImportProblem(file_name, str(problem)) from None
+    if not entries:
+        raise ImportProblem(file_name, "it holds no conversations")
+    return [ImportedConversation(name, messages) for name, messages in entries]
+
+
+def _json_of(data: bytes) -> dict[str, Any]:
+    """The JSON object an uploaded file holds, or UnreadableFile saying why there is none."""
+    if len(data) > MAX_IMPORT_BYTES:
+        megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
+        raise UnreadableFile(f"it is {len(data) / (1024 * 1024):.1f} MB, more than the {megabytes} MB an import may be")
+    try:
+        text = data.decode("utf-8-sig")  # a byte order mark is harmless, so accept it
+    except UnicodeDecodeError:
+        raise UnreadableFile("it is not UTF-8 text") from None
+    if not text.strip():
+        raise UnreadableFile("it is empty")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise UnreadableFile("it is not valid JSON") from None
+    if not isinstance(document, dict):
+        raise UnreadableFile(f"it holds {JSON_KINDS.get(type(document), 'null')}, not a bnaGPT conversation")
+    return document
+
+
+def _conversation_of(document: dict[str, Any]) -> ImportedConversation:
+    """One conversation in the store's format; its name need not match any file name (it is cleaned on import)."""
+    if "messages" not in document:
+        raise UnreadableFile('it is not a bnaGPT conversation (no "messages" list)')
+    version = document.get("format")
+    if type(version) is int and version > FORMAT_VERSION:
+        raise UnreadableFile(f"it was saved by a newer version of bnaGPT (format {version})")
+    metadata = check_metadata(document, count_required=False)
+    messages = messages_from(document["messages"], metadata["message_count"])
+    return ImportedConversation(metadata["name"], messages, metadata["model"], metadata["assistant"])
+
+
+def _when(stamp: str) -> str:
+    """An ISO-8601 time stamp as "2025-01-31 14:05 UTC"."""
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
