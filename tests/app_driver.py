@@ -111,3 +111,4 @@ def save_as(app: AppTest, name: str) -> AppTest:
     [name_box] = [box for box in app.sidebar.text_input if box.label == "Conversation name"]
     name_box.set_value(name).run()
     return click(app, "Confirm save")
+

@@ -69,7 +69,7 @@ def test_saving_again_updates_in_place(app_env, conversations_dir):
     [path] = conversations_dir.glob("*.json")
     stored = json.loads(path.read_text())
     assert [m["content"] for m in stored["messages"]] == ["first", "Echo: first", "second", "Echo: second"]
-    assert stored["revision"] == 2 and stored["model"] == "openai/gpt-oss-120b"
+    assert stored["revision"] == 3 and stored["model"] == "openai/gpt-oss-120b"  # save, autosave, save
     assert "gsk_" not in path.read_text()
 
 

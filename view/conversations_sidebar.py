@@ -56,6 +56,7 @@ class ConversationsSidebar:
         self.controller = controller
         self.assistant_panel = assistant_panel
         self.state = st.session_state
+        self._status_slot = None  # where the autosave status is drawn, so a turn can update it
 
     def render(self) -> None:
         """Draw Save / New chat / Saved conversations / Import, then any pending confirmation."""
@@ -73,7 +74,8 @@ class ConversationsSidebar:
                 self.leave_chat(None)
             if self.state["memory.save_open"]:
                 self._save_form()
-            self._autosave_status()
+            self._status_slot = st.empty()
+            self.show_autosave_status()
             self.assistant_panel.render()
             st.subheader("Saved conversations")
             render_conversation_list(self)
@@ -88,11 +90,14 @@ class ConversationsSidebar:
         elif not name and LINK_PARAM in st.query_params:
             del st.query_params[LINK_PARAM]
 
-    def _autosave_status(self) -> None:
+    def show_autosave_status(self) -> None:
+        """Say where turns are being saved, or why the last one could not be (drawn again after a turn)."""
         if self.controller.autosave_problem:
-            st.warning(self.controller.autosave_problem, icon=":material/sync_problem:")
+            self._status_slot.warning(self.controller.autosave_problem, icon=":material/sync_problem:")
         elif self.controller.name:
-            st.caption(f":material/cloud_done: Saving every turn to {quoted(self.controller.name)}.")
+            self._status_slot.caption(f":material/cloud_done: Saving every turn to {quoted(self.controller.name)}.")
+        else:
+            self._status_slot.empty()
 
     def _save_form(self) -> None:
         st.text_input("Conversation name", key="memory.save_name", max_chars=120)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import streamlit as st
 
 from controller.memory_chat import MemoryChatController
@@ -34,4 +36,10 @@ class MemoryChatView(ChatView):
         return controller
 
     def render_sidebar(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
-        ConversationsSidebar(controller, assistant_panel).render()
+        self.sidebar = ConversationsSidebar(controller, assistant_panel)
+        self.sidebar.render()
+
+    def answer(self, controller: MemoryChatController, prompt: str, stream: Iterator[str]) -> str | None:
+        text = super().answer(controller, prompt, stream)
+        self.sidebar.show_autosave_status()  # the turn was just autosaved, or refused
+        return text

@@ -35,9 +35,14 @@ READ_TRANSCRIPT = """() => [...document.querySelectorAll('[data-testid="stChatMe
 READ_CAPTIONS = """() => [...document.querySelectorAll(
   '[data-testid="stChatMessage"]:not([data-stale="true"]) [data-testid="stCaptionContainer"]')]
   .map((caption) => caption.innerText.trim())"""
+# A listed conversation's label is its name, then when it was updated in grey (left out here).
 READ_SAVED = """() => [...document.querySelectorAll(
   '[data-testid="stSidebar"] [data-testid="stPopover"] button [data-testid="stMarkdownContainer"]')]
-  .map((label) => label.innerText.trim())"""
+  .map((label) => {
+    const name = label.cloneNode(true);
+    name.querySelectorAll('.stMarkdownColoredText').forEach((when) => when.remove());
+    return name.textContent.trim();
+  })"""
 ANSWER_PARTS = '[data-testid="stMarkdownContainer"], [data-testid="stCode"] pre'  # not captions
 ROLE_OF_AVATAR = {"stChatMessageAvatarUser": "user", "stChatMessageAvatarAssistant": "assistant"}
 READ_TRANSCRIPT = READ_TRANSCRIPT.replace("ANSWER_PARTS", repr(ANSWER_PARTS)).replace("ROLES", str(ROLE_OF_AVATAR))
