@@ -62,8 +62,12 @@ def _show_more() -> None:
     st.session_state[LIMIT_KEY] += PAGE_SIZE
 
 
+@st.fragment
 def render_conversation_list(sidebar: ConversationsSidebar) -> None:
-    """Search box, then the matching conversations, newest first, PAGE_SIZE at a time."""
+    """Search box, then the matching conversations, newest first, PAGE_SIZE at a time.
+
+    A fragment: typing a search or "Show more" redraws only this list, not the transcript.
+    """
     controller = sidebar.controller
     query = st.text_input(
         "Search conversations", key=SEARCH_KEY, placeholder="Search names and messages",
@@ -101,6 +105,7 @@ def _conversation_item(sidebar: ConversationsSidebar, summary: ConversationSumma
             sidebar.leave_chat(summary.name)
         if st.button("Rename", icon=":material/edit:", width="stretch", key=f"memory.rename.{token}"):
             sidebar.ask("rename", summary.name)
+            st.rerun()  # the whole page: dialogs are drawn outside this fragment
         for kind, label_text in (("markdown", "Export Markdown"), ("json", "Export JSON")):
             file_name, content = _deferred_export(sidebar, summary.name, kind)
             st.download_button(
@@ -109,6 +114,7 @@ def _conversation_item(sidebar: ConversationsSidebar, summary: ConversationSumma
             )
         if st.button("Delete", icon=":material/delete:", width="stretch", key=f"memory.delete.{token}"):
             sidebar.ask("delete", summary.name)
+            st.rerun()
 
 
 def _deferred_export(sidebar: ConversationsSidebar, name: str, kind: str) -> tuple[str, Callable[[], bytes | str]]:

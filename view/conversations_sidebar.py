@@ -132,7 +132,7 @@ class ConversationsSidebar:
         """Load `name` (None: start a new chat), asking first if that would drop unsaved turns."""
         if self.controller.has_unsaved_turns:
             self.state[CONFIRM_KEY] = ("discard", name)
-            return
+            st.rerun()  # the whole page, which draws the dialog (this may be the list's fragment)
         self.switch(name)
 
     def switch(self, name: str | None) -> None:

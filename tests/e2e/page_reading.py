@@ -7,7 +7,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 STALE = '[data-stale="true"]'
-RUN_ENDS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}  # not "early, for a rerun"
+# A whole run or a fragment's run (the saved conversations list) has ended; not "early, for a rerun".
+RUN_ENDS = {
+    ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+}
 WATCHER = """
 window.__bnagpt = {exceptions: []};
 new MutationObserver((mutations) => {
