@@ -142,5 +142,5 @@ class SummaryCache(Generic[Summary]):
             # the cache meanwhile (what is stored then equals what is already there).
             if changed or len(entries) != len(known) or self._version != version:
                 self._version += 1
-            self._entries = entries
+            self._entries = dict(entries)  # a copy: remember() changes it while callers go through theirs
             return Scan(entries, damaged, kept_aside, self._version)
