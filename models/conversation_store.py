@@ -138,7 +138,12 @@ class ConversationStore(StoreFiles):
                 updated=conversation.summary.updated,
             )
             # Only now that the new file is in place: a crash in between leaves both names, never neither.
-            self._unlink(file_name_for(old))
+            try:
+                self._unlink(file_name_for(old))
+            except OSError as error:
+                reason = error.strerror or error
+                message = f"“{old}” was saved as “{new}”, but its old file could not be removed: {reason}."
+                raise StoreError(message) from error
         return summary
 
     def import_conversation(

@@ -169,7 +169,8 @@ def exported(store: ConversationStore, **changes: object) -> bytes:
         (b"{\"hello\": \"world\"}", 'it is not a bnaGPT conversation (no "messages" list)'),
         (legacy_file({"a": [{"role": "user", "content": "ok"}, {"content": "no role"}]}),
          "the conversation 'a', message 2: a message lacks role"),
-        (legacy_file({"a": [], "b": "text"}), "the conversation 'b' is not a list of messages"),  # type: ignore[dict-item]
+        (legacy_file({"a": [], "b": "text"}),  # type: ignore[dict-item]
+         "the conversation 'b' is not a list of messages"),
     ],
     ids=["empty", "blank", "invalid-json", "not-utf8", "list", "string", "number", "null", "empty-object",
          "other-object", "legacy-bad-message", "legacy-not-a-list"],
@@ -315,7 +316,8 @@ def test_a_bad_file_imports_nothing_at_all(store: ConversationStore) -> None:
     before = file_bytes(store.directory)
     data = legacy_file({"good": [{"role": "user", "content": "fine"}], "bad": [{"role": "wizard", "content": "x"}]})
 
-    with pytest.raises(ImportProblem, match="“mixed.json” could not be imported: the conversation 'bad', message 1"):
+    problem = "“mixed.json” could not be imported: the conversation 'bad', message 1"
+    with pytest.raises(ImportProblem, match=problem):
         store.import_file("mixed.json", data)
 
     assert file_bytes(store.directory) == before

@@ -178,7 +178,8 @@ def test_a_crash_between_writing_the_new_file_and_removing_the_old_keeps_both(
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(os, "unlink", crash)
-    with pytest.raises(OSError):
+    problem = "“old” was saved as “new”, but its old file could not be removed: Input/output error"
+    with pytest.raises(StoreError, match=problem):
         store.rename("old", "new")
     monkeypatch.undo()
 

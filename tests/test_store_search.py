@@ -32,7 +32,7 @@ def names(summaries: list[Any]) -> list[str]:
 @pytest.fixture
 def trips(store: ConversationStore) -> ConversationStore:
     """Three conversations, saved oldest first."""
-    store.save("Café in Paris", [Message("user", "Where can I get a croissant?"), Message("assistant", "Try Du Pain.")])
+    store.save("Café in Paris", [Message("user", "Where can I get a croissant?"), Message("assistant", "Du Pain.")])
     store.save("Ski trip", [Message("user", "Is Åre good in MARCH?"), Message("assistant", "Ça dépend: yes.")])
     store.save("Groceries", MESSAGES)
     return store
@@ -204,7 +204,8 @@ def test_an_unreadable_file_is_skipped_and_listed_as_a_problem(trips: Conversati
 @pytest.mark.parametrize(
     ("text", "folded"),
     [("Café", "cafe"), ("ÇA", "ca"), ("Straße", "strasse"), ("ﬁne", "fine"), ("İstanbul", "istanbul"),
-     ("ǰ", "j"), ("ℌello", "hello"), ("naïve 你好 👋🏽", "naive 你好 👋🏽"), ("ASCII Only", "ascii only")],
+     ("ǰ", "j"), ("ℌello", "hello"), ("naïve 你好 👋🏽", "naive 你好 👋🏽"),
+     ("ASCII Only", "ascii only")],
 )
 def test_fold_drops_case_accents_and_compatibility_forms(text: str, folded: str) -> None:
     assert fold(text) == folded
@@ -276,7 +277,8 @@ def test_searches_in_threads_while_saving_agree_with_the_files(store: Conversati
         for index in range(20, 40):
             store.save(f"conversation {index}", [Message("user", f"common word{index}")])
 
-    threads = [threading.Thread(target=search_repeatedly) for _ in range(4)] + [threading.Thread(target=save_repeatedly)]
+    threads = [threading.Thread(target=search_repeatedly) for _ in range(4)]
+    threads.append(threading.Thread(target=save_repeatedly))
     for thread in threads:
         thread.start()
     for thread in threads:
