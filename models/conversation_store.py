@@ -14,9 +14,10 @@ and processes. A rename writes the new file before removing the old, so a crash 
 
 Fast listing: `list()` reads only the first line and last three bytes of a file, and remembers
 the result keyed by (file name, inode, mtime, size), so a warm listing is one directory scan and
-a stat per file. `search()` keeps each file's distinct folded words under the same key, so a
-warm search reads no file either. No global index exists, so save, load and delete cost does
-not grow with the number of conversations.
+a stat per file. `search()` indexes each file's folded words in memory under the same key, so
+a warm search reads no file either. Nothing on disk indexes the files and the search index only
+catches up when searched, so save, load and delete cost does not grow with the number of
+conversations.
 
 Damage: an unreadable file is renamed to `<stem>.<UTC stamp>.corrupt`, never deleted or
 overwritten, and reported by its original name. The original app's `saved_conversations.json`
@@ -27,13 +28,14 @@ Modules: this one holds ConversationStore, the policy (revisions, names, what is
 `conversation_types` the name rule, the records and the errors (all re-exported here);
 `store_format` file names and the bytes of a file; `store_disk` atomic writes, setting files
 aside and the listing cache; `store_legacy` the original app's file and its import marker;
-`store_search` folding text and the search cache; `store_exchange` export and import files.
+`store_search` folding text and the search index; `store_exchange` export and import files.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import replace as replaced
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -46,7 +48,7 @@ from models.store_exchange import parse_import
 from models.store_files import StoreFiles
 from models.store_format import UnreadableFile, file_name_for, is_json_object, parse_document, read_header, summary_from
 from models.store_legacy import name_candidates
-from models.store_search import query_words, searchable_words
+from models.store_search import query_words, searchable_tokens
 
 __all__ = [  # the public names, including those re-exported from models.conversation_types
     "MAX_NAME_LENGTH", "Conversation", "ConversationDamaged", "ConversationExists", "ConversationNotFound",
@@ -106,16 +108,16 @@ class ConversationStore(StoreFiles):
 
     def list(self) -> Listing:
         """All saved conversations, newest first, plus a sentence for each unreadable file."""
-        entries, problems = self._scan()
-        return Listing(_newest_first(summary for _, summary in entries.values()), problems)
+        scan, problems = self._scan()
+        return Listing(_newest_first(summary for _, summary in scan.entries.values()), problems)
 
     def search(self, query: str) -> list[ConversationSummary]:
         """Conversations whose name or messages hold every word of `query` (any case, any accents), newest first."""
         words = query_words(query)
         if not words:
             return self.list().conversations
-        entries, _ = self._scan()
-        return _newest_first(self._search_cache.matching(words, entries, self._read_words))
+        scan, _ = self._scan()
+        return _newest_first(self._search_index.matching(words, scan.entries, scan.version, self._read_tokens))
 
     def rename(self, old: str, new: str, *, replace: bool = False) -> ConversationSummary:
         """Move a conversation to another name, keeping its messages, settings, `created` and `updated`."""
@@ -136,7 +138,12 @@ class ConversationStore(StoreFiles):
                 updated=conversation.summary.updated,
             )
             # Only now that the new file is in place: a crash in between leaves both names, never neither.
-            self._unlink(file_name_for(old))
+            try:
+                self._unlink(file_name_for(old))
+            except OSError as error:
+                reason = error.strerror or error
+                message = f"“{old}” was saved as “{new}”, but its old file could not be removed: {reason}."
+                raise StoreError(message) from error
         return summary
 
     def import_conversation(
@@ -174,13 +181,14 @@ class ConversationStore(StoreFiles):
 
     def _read_conversation(self, file_name: str) -> Conversation:
         """The whole conversation in one file; UnreadableFile when it is damaged."""
-        metadata, messages = parse_document((self.directory / file_name).read_bytes())
+        with open(os.path.join(self.directory, file_name), "rb") as file:  # not a Path: search reads every file
+            metadata, messages = parse_document(file.read())
         return Conversation(summary_from(metadata, file_name), messages, metadata["assistant"])
 
-    def _read_words(self, file_name: str) -> bytes:
-        """What search looks for in one file: the words of its name and messages."""
+    def _read_tokens(self, file_name: str) -> set[bytes]:
+        """What search looks for in one file: the tokens of its name and messages."""
         conversation = self._read_conversation(file_name)
-        return searchable_words(conversation.summary.name, (message.content for message in conversation.messages))
+        return searchable_tokens(conversation.summary.name, (message.content for message in conversation.messages))
 
 
 def _writable(messages: Sequence[Message], assistant: dict[str, Any] | None) -> list[Message]:
@@ -195,6 +203,6 @@ def _writable(messages: Sequence[Message], assistant: dict[str, Any] | None) -> 
 
 def _newest_first(summaries: Iterable[ConversationSummary]) -> list[ConversationSummary]:
     """Summaries ordered as list() gives them: newest first, then by name."""
-    ordered = sorted(summaries, key=lambda summary: summary.name)
-    ordered.sort(key=lambda summary: summary.updated, reverse=True)
+    ordered = sorted(summaries, key=attrgetter("name"))
+    ordered.sort(key=attrgetter("updated"), reverse=True)  # stable: equal stamps stay in name order
     return ordered

@@ -84,6 +84,8 @@ class Scan(NamedTuple, Generic[Summary]):
     entries: dict[str, tuple[StatKey, Summary]]  # file name -> (stat key when read, summary)
     damaged: list[str]
     kept_aside: list[str]
+    # Equal versions mean equal entries (names and stat keys), so what is built on them can be kept.
+    version: int
 
 
 class SummaryCache(Generic[Summary]):
@@ -92,40 +94,53 @@ class SummaryCache(Generic[Summary]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[StatKey, Summary]] = {}
+        self._version = 0
 
     def remember(self, file_name: str, stat: os.stat_result, summary: Summary) -> None:
         """Record the summary of a file this process has just written."""
         with self._lock:
             self._entries[file_name] = (stat_key(stat), summary)
+            self._version += 1
 
     def forget(self, file_name: str) -> None:
         """Drop a file this process has just deleted or moved aside."""
         with self._lock:
             self._entries.pop(file_name, None)
+            self._version += 1
 
     def scan(self, directory: Path, read_summary: Callable[[str], Summary]) -> Scan[Summary]:
         """Summaries of every conversation file, reading only files new or changed since last time."""
         with self._lock:
             known = dict(self._entries)
+            version = self._version
         entries: dict[str, tuple[StatKey, Summary]] = {}
         damaged, kept_aside = [], []
+        changed = False
         with os.scandir(directory) as directory_entries:
-            for entry in directory_entries:
-                if entry.name.endswith(CORRUPT_SUFFIX):
-                    kept_aside.append(entry.name)
-                if entry.name.startswith(".") or entry.name == LEGACY_FILE_NAME or not entry.name.endswith(".json"):
+            for entry in directory_entries:  # a warm list() is this loop, once per file: keep it lean
+                name = entry.name
+                if not name.endswith(".json") or name.startswith(".") or name == LEGACY_FILE_NAME:
+                    if name.endswith(CORRUPT_SUFFIX):
+                        kept_aside.append(name)
                     continue
                 try:
                     # Stat before reading: a file replaced in between is then merely read again next time.
-                    key = stat_key(entry.stat())
-                    if entry.name in known and known[entry.name][0] == key:
-                        entries[entry.name] = known[entry.name]
+                    stat = entry.stat()
+                    key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)  # stat_key(), inline
+                    cached = known.get(name)
+                    if cached is not None and cached[0] == key:
+                        entries[name] = cached
                     else:
-                        entries[entry.name] = (key, read_summary(entry.name))
+                        changed = True
+                        entries[name] = (key, read_summary(name))
                 except FileNotFoundError:
                     continue  # deleted while we looked
                 except UnreadableFile:
-                    damaged.append(entry.name)
+                    damaged.append(name)
         with self._lock:
-            self._entries = entries
-        return Scan(entries, damaged, kept_aside)
+            # Unchanged only if every file was known as it is, none is missing, and nobody changed
+            # the cache meanwhile (what is stored then equals what is already there).
+            if changed or len(entries) != len(known) or self._version != version:
+                self._version += 1
+            self._entries = dict(entries)  # a copy: remember() changes it while callers go through theirs
+            return Scan(entries, damaged, kept_aside, self._version)

@@ -17,14 +17,16 @@ from filelock import FileLock, Timeout
 
 from models.conversation_types import MAX_NAME_LENGTH, Conversation, ConversationSummary, StoreError, validate_name
 from models.message import Message
-from models.store_disk import StatKey, SummaryCache, fsync_directory, move_aside, original_file_name, write_atomic
+from models.store_disk import (
+    Scan, StatKey, SummaryCache, fsync_directory, move_aside, original_file_name, write_atomic,
+)
 from models.store_format import (
     LEGACY_FILE_NAME, UnreadableFile, encode_document, file_name_for, metadata_for, utc_now,
 )
 from models.store_legacy import (
     check_legacy, imported_legacy_digest, legacy_name_candidates, legacy_stat_key, write_legacy_marker,
 )
-from models.store_search import SearchCache
+from models.store_search import SearchIndex
 
 LOCK_FILE_NAME = ".store.lock"
 LOCK_TIMEOUT_SECONDS = 10
@@ -32,7 +34,6 @@ LEGACY_PROBLEM = (
     f"“{LEGACY_FILE_NAME}” (saved by an earlier version of the app) could not be read, "
     "so its conversations were not imported; the file was left as it is."
 )
-Entries = dict[str, tuple[StatKey, ConversationSummary]]  # file name -> (stat key, summary)
 
 
 def _damage_problem(original: str | None, kept: str) -> str:
@@ -50,7 +51,7 @@ class StoreFiles:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._file_lock = FileLock(self.directory / LOCK_FILE_NAME, timeout=LOCK_TIMEOUT_SECONDS)
         self._summaries: SummaryCache[ConversationSummary] = SummaryCache()
-        self._search_cache: SearchCache[ConversationSummary] = SearchCache()
+        self._search_index: SearchIndex[ConversationSummary] = SearchIndex()
         self._legacy_checked: StatKey | None = None  # the legacy file as this instance last dealt with it
         self._legacy_problem: str | None = None
 
@@ -139,7 +140,7 @@ class StoreFiles:
                 return None  # imported before, by a run that stopped before writing the marker
         raise AssertionError("the candidate names never run out")
 
-    def _scan(self) -> tuple[Entries, list[str]]:
+    def _scan(self) -> tuple[Scan[ConversationSummary], list[str]]:
         """Every readable file's stat key and summary, after setting damaged ones aside; the problems to report."""
         self._import_legacy_if_needed()
         scan = self._summaries.scan(self.directory, self._read_summary)
@@ -150,7 +151,7 @@ class StoreFiles:
                 kept_aside.append((file_name, kept.name))
         problems = [self._legacy_problem] if self._legacy_problem else []
         problems += [_damage_problem(*pair) for pair in sorted(kept_aside, key=lambda pair: pair[1])]
-        return scan.entries, problems
+        return scan, problems
 
     def _import_legacy_if_needed(self) -> None:
         """Import the original app's file once per version of its bytes, leaving it untouched."""

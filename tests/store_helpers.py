@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
+import pytest
+from filelock import FileLock
+
+from models import store_files
+from models.conversation_store import ConversationStore
 from models.message import Message
+from models.store_files import LOCK_FILE_NAME
+from models.store_format import file_name_for
 
 MESSAGES = [
     Message("user", "Hello — ça va? 你好 👋🏽"),
@@ -32,3 +41,31 @@ def corrupt_files(directory: Path) -> list[Path]:
 def temp_files(directory: Path) -> list[str]:
     """The names of the half-written `.tmp-*` files left in a store directory."""
     return [path.name for path in directory.iterdir() if path.name.startswith(".tmp-")]
+
+
+def file_bytes(directory: Path) -> dict[str, bytes]:
+    """Every file in a store directory except its lock file, by name, with its bytes."""
+    return {path.name: path.read_bytes() for path in directory.iterdir() if path.name != LOCK_FILE_NAME}
+
+
+@contextmanager
+def lock_held_elsewhere(directory: Path) -> Iterator[None]:
+    """Hold a store directory's lock the way another process would (a lock object of its own)."""
+    with FileLock(directory / LOCK_FILE_NAME):
+        yield
+
+
+def write_damaged(directory: Path, name: str, *, header_intact: bool) -> bytes:
+    """Damage the saved conversation `name`: its header stays readable or not; the damaged bytes."""
+    path = directory / file_name_for(name)
+    whole = path.read_bytes()
+    damaged = whole.replace(b'"role": "user"', b'"role": "wizard"', 1) if header_intact else b"\x00 not json"
+    assert damaged != whole
+    path.write_bytes(damaged)
+    return damaged
+
+
+def impatient_store(directory: Path, monkeypatch: pytest.MonkeyPatch) -> ConversationStore:
+    """A store that gives up waiting for its lock after 50 ms, for tests that hold the lock elsewhere."""
+    monkeypatch.setattr(store_files, "LOCK_TIMEOUT_SECONDS", 0.05)
+    return ConversationStore(directory)

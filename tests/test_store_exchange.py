@@ -1,0 +1,324 @@
+"""Tests for models.store_exchange (Markdown and JSON export, download names, reading uploaded
+files) and ConversationStore.import_conversation / import_file (free names, never replacing)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models import store_exchange
+from models.answer_details import AnswerDetails
+from models.conversation_store import MAX_NAME_LENGTH, ConversationStore, ImportProblem, StoreError
+from models.message import Message
+from models.store_exchange import ImportedConversation, export_file_name, parse_import, to_json, to_markdown
+from models.store_format import file_name_for
+from tests.store_helpers import (
+    MESSAGES, corrupt_files, file_bytes, impatient_store, lock_held_elsewhere, write_damaged,
+)
+
+ASSISTANT = {"model": "llama-3.3-70b-versatile", "system_prompt": "Be brief.", "temperature": 0.2}
+ANSWER = Message(
+    "assistant", "Done.", details=AnswerDetails("llama-3.1-8b-instant", 12, 30, seconds=0.42, tokens_per_second=71.4),
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ConversationStore:
+    return ConversationStore(tmp_path / "store")
+
+
+# Markdown export
+
+
+def test_markdown_has_the_name_dates_model_roles_errors_and_captions(store: ConversationStore) -> None:
+    store.save("Trip to Åre 🏔", [*MESSAGES, ANSWER], model="llama-3.1-8b-instant")
+    conversation = store.load("Trip to Åre 🏔")
+
+    markdown = to_markdown(conversation)
+
+    assert markdown.startswith("# Trip to Åre 🏔\n\n")
+    created = conversation.summary.created[:16].replace("T", " ")
+    assert f"Created {created} UTC · updated {created} UTC · model llama-3.1-8b-instant" in markdown
+    assert markdown.count("### You") == 2 and markdown.count("### Assistant") == 3
+    for message in MESSAGES:
+        assert message.content in markdown
+    assert "> **Not answered:** The model timed out." in markdown
+    assert f"*{ANSWER.details.caption()}*" in markdown  # type: ignore[union-attr]
+    assert "12 → 30 tokens" in markdown
+    # In the order they were said: the error right after its message, the caption after its answer.
+    assert markdown.index("This one got no answer") < markdown.index("Not answered") < markdown.index("Quotes")
+    assert markdown.index("Done.") < markdown.index("12 → 30 tokens")
+
+
+def test_markdown_quotes_every_line_of_a_long_error(store: ConversationStore) -> None:
+    store.save("errors", [Message("user", "hi", error="first line\nsecond line")])
+
+    markdown = to_markdown(store.load("errors"))
+
+    assert "> **Not answered:** first line\n> second line" in markdown
+    assert "model" not in markdown.splitlines()[2]  # no model saved: none shown
+
+
+# JSON export
+
+
+def test_json_export_is_exactly_the_file_the_store_wrote(store: ConversationStore) -> None:
+    store.save("Trip to Åre 🏔", [*MESSAGES, ANSWER], model="m", assistant=ASSISTANT)
+
+    exported = to_json(store.load("Trip to Åre 🏔"))
+
+    assert exported == (store.directory / file_name_for("Trip to Åre 🏔")).read_bytes()
+
+
+def test_json_export_imports_again_with_the_same_content(store: ConversationStore) -> None:
+    store.save("Trip to Åre 🏔", [*MESSAGES, ANSWER], model="m", assistant=ASSISTANT)
+
+    [imported] = parse_import("trip.json", to_json(store.load("Trip to Åre 🏔")))
+
+    assert imported == ImportedConversation("Trip to Åre 🏔", [*MESSAGES, ANSWER], "m", ASSISTANT)
+
+
+def test_an_exported_file_dropped_into_another_store_directory_is_listed(
+    store: ConversationStore, tmp_path: Path
+) -> None:
+    store.save("moved", MESSAGES, assistant=ASSISTANT)
+    other = ConversationStore(tmp_path / "other")
+
+    (other.directory / file_name_for("moved")).write_bytes(to_json(store.load("moved")))
+
+    assert other.load("moved").messages == MESSAGES
+    assert other.list().problems == []
+
+
+@pytest.mark.parametrize(
+    ("name", "extension", "expected"),
+    [
+        ("Trip to Åre 🏔", "md", "trip-to-are.md"),
+        ("Trip to Åre 🏔", ".json", "trip-to-are.json"),
+        ("你好", "md", "conversation.md"),
+        ("../../etc/passwd", "json", "etc-passwd.json"),
+        ("C:\\Windows\\con", "md", "c-windows-con.md"),
+        ("x" * 200, "md", "x" * 60 + ".md"),
+    ],
+)
+def test_export_file_names_are_short_ascii_slugs(name: str, extension: str, expected: str) -> None:
+    assert export_file_name(name, extension) == expected
+
+
+# Reading uploaded files
+
+
+def legacy_file(conversations: dict[str, list[dict[str, str]]]) -> bytes:
+    return json.dumps(conversations, indent=4).encode("utf-8")
+
+
+def test_the_original_apps_file_gives_one_conversation_per_entry() -> None:
+    data = legacy_file({
+        "Chat one": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}],
+        "Ça va": [{"role": "user", "content": "Oui"}],
+    })
+
+    assert parse_import("saved_conversations.json", data) == [
+        ImportedConversation("Chat one", [Message("user", "Hi"), Message("assistant", "Hello!")]),
+        ImportedConversation("Ça va", [Message("user", "Oui")]),
+    ]
+
+
+def test_a_byte_order_mark_is_accepted() -> None:
+    data = "\ufeff".encode("utf-8") + legacy_file({"bom": [{"role": "user", "content": "x"}]})
+
+    assert parse_import("bom.json", data) == [ImportedConversation("bom", [Message("user", "x")])]
+
+
+def test_an_exported_file_under_any_file_name_and_without_a_message_count_imports(store: ConversationStore) -> None:
+    store.save("Name inside", MESSAGES)
+    document = json.loads(to_json(store.load("Name inside")))
+    del document["message_count"]
+
+    [imported] = parse_import("whatever I called it.json", json.dumps(document).encode())
+
+    assert (imported.name, imported.messages) == ("Name inside", MESSAGES)
+
+
+def exported(store: ConversationStore, **changes: object) -> bytes:
+    """An exported conversation with some of its top-level fields changed (None removes one)."""
+    store.save("exported", MESSAGES[:3])
+    document = json.loads(to_json(store.load("exported")))
+    for key, value in changes.items():
+        if value is None:
+            del document[key]
+        else:
+            document[key] = value
+    return json.dumps(document).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "it is empty"),
+        (b" \n\t ", "it is empty"),
+        (b"{\"name\": ", "it is not valid JSON"),
+        ("café".encode("latin-1"), "it is not UTF-8 text"),
+        (b"[1, 2]", "it holds a list, not a bnaGPT conversation"),
+        (b"\"text\"", "it holds a string, not a bnaGPT conversation"),
+        (b"42", "it holds a number, not a bnaGPT conversation"),
+        (b"null", "it holds null, not a bnaGPT conversation"),
+        (b"{}", "it holds no conversations"),
+        (b"{\"hello\": \"world\"}", 'it is not a bnaGPT conversation (no "messages" list)'),
+        (legacy_file({"a": [{"role": "user", "content": "ok"}, {"content": "no role"}]}),
+         "the conversation 'a', message 2: a message lacks role"),
+        (legacy_file({"a": [], "b": "text"}),  # type: ignore[dict-item]
+         "the conversation 'b' is not a list of messages"),
+    ],
+    ids=["empty", "blank", "invalid-json", "not-utf8", "list", "string", "number", "null", "empty-object",
+         "other-object", "legacy-bad-message", "legacy-not-a-list"],
+)
+def test_a_file_that_is_not_a_conversation_is_refused_with_its_name_and_why(data: bytes, problem: str) -> None:
+    with pytest.raises(ImportProblem) as raised:
+        parse_import("notes.json", data)
+
+    assert str(raised.value) == f"“notes.json” could not be imported: {problem}."
+    assert isinstance(raised.value, StoreError) and raised.value.file_name == "notes.json"
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"messages": None}, 'it is not a bnaGPT conversation (no "messages" list)'),
+        ({"messages": "hello"}, "'messages' is not a list"),
+        ({"messages": [{"role": "user", "content": "ok"}, {"role": "wizard", "content": "x"}]},
+         "message 2: unknown role 'wizard'; expected one of user, assistant, system"),
+        ({"messages": [{"role": "user"}]}, "message 1: a message lacks content"),
+        ({"message_count": 7}, "'message_count' does not match the messages"),
+        ({"format": 2}, "it was saved by a newer version of bnaGPT (format 2)"),
+        ({"format": "1"}, "the format is not 1"),
+        ({"name": 5}, "'name' is missing or not text"),
+        ({"model": 5}, "'model' is not text"),
+        ({"assistant": ["x"]}, "'assistant' is not an object"),
+    ],
+    ids=["no-messages", "messages-not-a-list", "bad-role", "no-content", "count-mismatch", "newer-format",
+         "format-not-a-number", "name-not-text", "model-not-text", "assistant-not-an-object"],
+)
+def test_a_damaged_exported_file_is_refused_with_what_is_wrong(
+    store: ConversationStore, changes: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(ImportProblem, match="^“notes.json” could not be imported: ") as raised:
+        parse_import("notes.json", exported(store, **changes))
+
+    assert str(raised.value).endswith(f": {problem}.")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    big = legacy_file({"big": [{"role": "user", "content": "x" * 3_000_000}]})
+    assert store_exchange.MAX_IMPORT_BYTES == 20 * 1024 * 1024
+    monkeypatch.setattr(store_exchange, "MAX_IMPORT_BYTES", 2 * 1024 * 1024)
+
+    with pytest.raises(ImportProblem, match=r"“big.json” could not be imported: it is 2\.9 MB, more than the 2 MB"):
+        parse_import("big.json", big)
+
+
+# import_conversation
+
+
+def test_an_import_takes_the_name_when_it_is_free(store: ConversationStore) -> None:
+    summary = store.import_conversation("Fresh", MESSAGES, model="m", assistant=ASSISTANT)
+
+    assert (summary.name, summary.revision, summary.message_count, summary.model) == ("Fresh", 1, len(MESSAGES), "m")
+    conversation = store.load("Fresh")
+    assert (conversation.messages, conversation.assistant) == (MESSAGES, ASSISTANT)
+
+
+def test_an_import_never_replaces_a_conversation_and_numbers_the_name(store: ConversationStore) -> None:
+    store.save("Plans", MESSAGES)
+    before = file_bytes(store.directory)
+
+    second = store.import_conversation("Plans", [Message("user", "two")])
+    third = store.import_conversation("  Plans ", [Message("user", "three")])
+
+    assert (second.name, third.name) == ("Plans (2)", "Plans (3)")
+    assert {name: data for name, data in file_bytes(store.directory).items() if name in before} == before
+    assert store.load("Plans").messages == MESSAGES
+    assert store.load("Plans (3)").messages == [Message("user", "three")]
+
+
+def test_an_import_skips_a_name_whose_file_is_damaged_and_leaves_the_file(store: ConversationStore) -> None:
+    store.save("Broken", MESSAGES)
+    damaged = write_damaged(store.directory, "Broken", header_intact=False)
+
+    summary = store.import_conversation("Broken", MESSAGES)
+
+    assert summary.name == "Broken (2)"
+    assert (store.directory / file_name_for("Broken")).read_bytes() == damaged
+
+
+def test_a_long_name_is_trimmed_so_that_the_number_fits(store: ConversationStore) -> None:
+    long_name = "word " * 30  # 150 characters
+
+    first = store.import_conversation(long_name, MESSAGES)
+    second = store.import_conversation(long_name, MESSAGES)
+
+    assert len(first.name) <= MAX_NAME_LENGTH and long_name.startswith(first.name)
+    assert len(second.name) <= MAX_NAME_LENGTH and second.name.endswith(" (2)")
+    assert long_name.startswith(second.name.removesuffix(" (2)"))
+
+
+@pytest.mark.parametrize(
+    ("raw_name", "name"),
+    [("", "Imported conversation"), ("\t\n", "Imported conversation"), ("tab\there", "tab here"),
+     ("bad \ud800 half", "bad   half"), ("Cafe\u0301", "Café")],
+)
+def test_an_unusable_name_is_cleaned(store: ConversationStore, raw_name: str, name: str) -> None:
+    assert store.import_conversation(raw_name, MESSAGES).name == name
+
+
+def test_import_waits_for_the_store_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = impatient_store(tmp_path / "store", monkeypatch)
+    store.save("existing", MESSAGES)
+    before = file_bytes(store.directory)
+
+    with lock_held_elsewhere(store.directory):
+        with pytest.raises(StoreError, match="busy elsewhere"):
+            store.import_conversation("existing", MESSAGES)
+        with pytest.raises(StoreError, match="busy elsewhere"):
+            store.import_file("x.json", legacy_file({"a": []}))
+
+    assert file_bytes(store.directory) == before
+
+
+# import_file
+
+
+def test_import_file_imports_every_conversation_of_the_original_apps_file(store: ConversationStore) -> None:
+    store.save("Chat one", MESSAGES)
+    data = legacy_file({"Chat one": [{"role": "user", "content": "Hi"}], "Chat two": []})
+
+    summaries = store.import_file("saved_conversations (1).json", data)
+
+    assert [summary.name for summary in summaries] == ["Chat one (2)", "Chat two"]
+    assert store.load("Chat one").messages == MESSAGES
+    assert store.load("Chat one (2)").messages == [Message("user", "Hi")]
+
+
+def test_import_file_of_an_export_makes_a_copy_beside_the_original(store: ConversationStore) -> None:
+    store.save("Original", MESSAGES, model="m", assistant=ASSISTANT)
+
+    [copy] = store.import_file("original.json", to_json(store.load("Original")))
+
+    assert copy.name == "Original (2)"
+    assert store.load("Original (2)").assistant == ASSISTANT
+    assert copy.created > store.load("Original").summary.created  # a new conversation, not a replacement
+
+
+def test_a_bad_file_imports_nothing_at_all(store: ConversationStore) -> None:
+    store.save("existing", MESSAGES)
+    before = file_bytes(store.directory)
+    data = legacy_file({"good": [{"role": "user", "content": "fine"}], "bad": [{"role": "wizard", "content": "x"}]})
+
+    problem = "“mixed.json” could not be imported: the conversation 'bad', message 1"
+    with pytest.raises(ImportProblem, match=problem):
+        store.import_file("mixed.json", data)
+
+    assert file_bytes(store.directory) == before
+    assert corrupt_files(store.directory) == []
