@@ -136,7 +136,8 @@ def test_regenerate_replaces_the_last_answer_in_transcript_and_memory(settings, 
     assert sent_messages(regenerate_request) == [("user", "first"), ("assistant", "Echo: first"),
                                                  ("user", "tell me a joke")]
     assert [m.content for m in chat.messages] == ["first", "Echo: first", "tell me a joke", "a better answer"]
-    assert chat.has_unsaved_turns  # the saved copy still holds the old answer
+    assert not chat.has_unsaved_turns  # autosaved: the saved copy holds the new answer
+    assert store.load("Jokes").messages[-1].content == "a better answer"
     ask(chat, "and another")
     assert ("assistant", "a dull answer") not in sent_messages(fake_groq.chat_requests()[-1])
 
