@@ -119,6 +119,11 @@ class ConversationStore(StoreFiles):
         scan, _ = self._scan()
         return _newest_first(self._search_index.matching(words, scan.entries, scan.version, self._read_tokens))
 
+    def prepare_search(self) -> None:
+        """Read every conversation into the search index now (a server does it in the background at start)."""
+        scan, _ = self._scan()
+        self._search_index.refresh(scan.entries, scan.version, self._read_tokens)
+
     def rename(self, old: str, new: str, *, replace: bool = False) -> ConversationSummary:
         """Move a conversation to another name, keeping its messages, settings, `created` and `updated`."""
         old, new = validate_name(old), validate_name(new)

@@ -93,9 +93,7 @@ class SearchIndex(Generic[Summary]):
     ) -> list[Summary]:
         """The summaries of the files (scan `version`) in which every one of (at least one) words occurs."""
         with self._lock:
-            if version != self._version:  # else the files and their stat keys are as last time
-                self._update(files, read_tokens)
-                self._version = version
+            self._bring_up_to(files, version, read_tokens)
             found = self._slots_with(words[0])
             for word in words[1:]:
                 if not found:
@@ -103,6 +101,20 @@ class SearchIndex(Generic[Summary]):
                 found &= self._slots_with(word)
             marks = found.to_bytes(len(self._slot_files), "little")
             return [files[self._slot_files[slot]][1] for slot in _marked(marks)]  # type: ignore[index]
+
+    def refresh(
+        self, files: dict[str, tuple[StatKey, Summary]], version: int, read_tokens: Callable[[str], set[bytes]],
+    ) -> None:
+        """Index the files of scan `version` now, so that the next search reads nothing."""
+        with self._lock:
+            self._bring_up_to(files, version, read_tokens)
+
+    def _bring_up_to(
+        self, files: dict[str, tuple[StatKey, Summary]], version: int, read_tokens: Callable[[str], set[bytes]],
+    ) -> None:
+        if version != self._version:  # else the files and their stat keys are as last time
+            self._update(files, read_tokens)
+            self._version = version
 
     def _update(self, files: dict[str, tuple[StatKey, Summary]], read_tokens: Callable[[str], set[bytes]]) -> None:
         """Index the files new or changed since the last search and unindex those gone or changed."""
