@@ -46,8 +46,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def attempt(group: str, measure: Callable[[], list[Measurement]], log: Callable[[], str] = str) -> list[Measurement]:
     """The rows `measure` makes, or one error row for `group` when it fails (the run goes on)."""
+    began = time.perf_counter()
     try:
-        return measure()
+        rows = measure()
+        progress(f"{group} took {time.perf_counter() - began:.0f} s")
+        return rows
     except Exception as error:  # noqa: BLE001 - one broken measurement must not lose the others
         traceback.print_exc()
         tail = log()

@@ -27,7 +27,7 @@ from tests.fake_groq import CHAT_PATH, FakeGroq
 MEMORY = "Chatbot With Memory"
 # Runs in every document before the app's own scripts. Stamps (epoch ms) land in window.__bench.marks:
 # "enter" when Enter is pressed in the chat box, "load" when a Load button is clicked, "chat_input" when
-# the chat box first exists, "sent" when the page next sends on its websocket after `watch`, and for
+# the chat box first exists, "sent" when the page first sends on its websocket after Enter, and for
 # each watched marker, "frame:<marker>" when a websocket frame carrying it arrives (protobuf keeps text
 # as UTF-8, so the bytes can be searched) and "<marker>" when text containing it first enters the DOM.
 TIMING_SCRIPT = r"""
@@ -36,7 +36,6 @@ TIMING_SCRIPT = r"""
   const CHAT_BOX = '[data-testid="stChatInputTextArea"]';
   const bench = window.__bench = {marks: {}, pending: [], framePending: []};
   bench.watch = (markers) => {
-    delete bench.marks.sent;
     for (const m of markers) { delete bench.marks[m]; delete bench.marks['frame:' + m]; }
     bench.pending.push(...markers);
     bench.framePending.push(...markers);
@@ -59,8 +58,10 @@ TIMING_SCRIPT = r"""
     }
   };
   document.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey && event.target.matches && event.target.matches(CHAT_BOX))
+    if (event.key === 'Enter' && !event.shiftKey && event.target.matches && event.target.matches(CHAT_BOX)) {
       bench.marks.enter = stamp();
+      delete bench.marks.sent;
+    }
   }, true);
   document.addEventListener('click', (event) => {
     const button = event.target.closest && event.target.closest('button');
@@ -107,8 +108,11 @@ class Session:
         return {name: stamp / 1000 for name, stamp in self.page.evaluate("window.__bench.marks").items()}
 
     def close(self) -> None:
-        """Close the tab and its context (the server ends the session after its TTL)."""
-        self.context.close()
+        """Check that no traceback was ever drawn, then close the tab and its context."""
+        try:
+            self.chat.assert_no_exception()
+        finally:
+            self.context.close()
 
 
 @dataclass

@@ -34,18 +34,19 @@ def warm_up(bench: Bench, server: StreamlitServer) -> None:
     session.close()
 
 
-def _medians(parts: list[dict[str, float]]) -> dict[str, float]:
-    """The median of each named part over the runs."""
-    return {name: round(statistics.median(part[name] for part in parts), 1) for name in parts[0]} if parts else {}
+def _medians(parts: list[dict[str, float]], unit: str, digits: int) -> dict[str, float]:
+    """The median of each named part over the runs, named with its unit, for a report's details."""
+    names = parts[0] if parts else {}
+    return {f"{name} ({unit}, median)": round(statistics.median(part[name] for part in parts), digits) for name in names}
 
 
 def _turn_details(timings: list[TurnTiming]) -> dict[str, float]:
-    return {f"{name} (ms, median)": value for name, value in _medians([t.breakdown() for t in timings]).items()}
+    return _medians([timing.breakdown() for timing in timings], "ms", 1)
 
 
 def _cpu_details(used: list[dict[str, float]]) -> dict[str, float]:
-    """CPU seconds per run (median) of each process group (see bench.processes.cpu_split)."""
-    return {f"CPU s per run, {side} (median)": round(value, 2) for side, value in _medians(used).items()}
+    """CPU seconds per run of each process group (see bench.processes.cpu_split)."""
+    return _medians([{f"CPU per run, {side}": seconds for side, seconds in run.items()} for run in used], "s", 2)
 
 
 def cold_start(bench: Bench, repeat: int) -> list[Measurement]:
@@ -54,22 +55,22 @@ def cold_start(bench: Bench, repeat: int) -> list[Measurement]:
     parts = []
     for run in range(repeat):
         server = bench.server(f"cold-start-{run}")
-        began = time.time()
-        with server:
-            healthy = time.time()
-            session = Session(bench.browser, server.url)
-            try:
+        session = Session(bench.browser, server.url)  # ready before the clock starts
+        try:
+            began = time.time()
+            with server:
+                healthy = time.time()
                 session.page.goto(server.url)
                 marks = session.marks("chat_input")
                 navigated = session.page.evaluate("performance.timeOrigin") / 1000
-            finally:
-                session.close()
+        finally:
+            session.close()
         row.values.append(marks["chat_input"] - began)
         parts.append({"start→server healthy": healthy - began, "healthy→page navigation": navigated - healthy,
                       "navigation→chat input shown": marks["chat_input"] - navigated})
         progress(f"B1 run {run + 1}/{repeat}: {row.values[-1]:.2f} s")
-    row.details = {f"{name} (s, median)": round(value, 3) for name, value in _medians(parts).items()}
-    row.details["note"] = "health checked every 0.1 s by StreamlitServer; the first run also imports LlamaIndex"
+    row.details = {**_medians(parts, "s", 3),
+                   "note": "health polled every 0.1 s by StreamlitServer; the first script run imports LlamaIndex"}
     return [row]
 
 
@@ -151,11 +152,10 @@ def loads(bench: Bench, server: StreamlitServer, repeat: int, sizes: list[int]) 
             used.append(cpu)
             session.close()
             row.values.append(marks[marker] - marks["load"])
-            parts.append({"click→frame with the last message": (marks[f"frame:{marker}"] - marks["load"]) * 1000,
-                          "frame→shown": (marks[marker] - marks[f"frame:{marker}"]) * 1000})
+            parts.append({"click→frame with the last message": marks[f"frame:{marker}"] - marks["load"],
+                          "that frame→shown": marks[marker] - marks[f"frame:{marker}"]})
             progress(f"{row.id} run {run + 1}/{repeat}: {row.values[-1]:.3f} s")
-        row.details = {**{f"{name} (ms, median)": value for name, value in _medians(parts).items()},
-                       **_cpu_details(used)}
+        row.details = {**_medians(parts, "s", 3), **_cpu_details(used)}
         rows.append(row)
     return rows
 
