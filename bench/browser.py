@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.e2e.chat_page import ChatPage
 from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path
@@ -25,6 +25,8 @@ from tests.e2e.streamlit_server import StreamlitServer
 from tests.fake_groq import CHAT_PATH, FakeGroq
 
 MEMORY = "Chatbot With Memory"
+# Longer than the browser tests' 30 s: a slow run here is a result to report, not a reason to give up.
+TIMEOUT_MS = 180_000
 # Runs in every document before the app's own scripts. Stamps (epoch ms) land in window.__bench.marks:
 # "enter" when Enter is pressed in the chat box, "load" when a Load button is clicked, "chat_input" when
 # the chat box first exists, "sent" when the page first sends on its websocket after Enter, and for
@@ -92,6 +94,8 @@ class Session:
         self.sockets_opened = self.sockets_closed = 0
         self.page.on("websocket", self._count_socket)
         self.chat = ChatPage(self.page, url)
+        self.page.set_default_timeout(TIMEOUT_MS)  # after ChatPage, which sets its own
+        expect.set_options(timeout=TIMEOUT_MS)
 
     def _count_socket(self, socket) -> None:
         self.sockets_opened += 1

@@ -17,8 +17,8 @@ FAST_SECONDS = FAST_TOKENS / FAST_RATE
 SHORT_TOKENS = 20
 # The conversations B4 and B5 load, saved before the server starts; the last saved is the newest, so
 # it is near the top of the sidebar however many the sidebar shows. Each ends with its own marker.
-LONG = {2000: ("Bench 2000 messages", "LASTofTWOthousand"), 3000: ("Bench 3000 messages", "LASTofTHREEthousand"),
-        1000: ("Bench 1000 messages", "LASTofONEthousand")}
+LONG = {1000: ("Bench 1000 messages", "LASTofONEthousand"), 2000: ("Bench 2000 messages", "LASTofTWOthousand"),
+        3000: ("Bench 3000 messages", "LASTofTHREEthousand")}
 
 
 def seed_conversations(bench: Bench, sizes: list[int]) -> None:
@@ -108,8 +108,12 @@ def _stream_rows(bench: Bench, server: StreamlitServer, repeat: int, row: Measur
         session = bench.session(server, page)
         if load:
             session.chat.in_conversation(load, "Load")
-        with cpu_used(server.process.pid) as cpu:
-            timings.append(timed_turn(session, bench.fake, FAST_TOKENS, FAST_RATE))
+        try:
+            with cpu_used(server.process.pid) as cpu:
+                timings.append(timed_turn(session, bench.fake, FAST_TOKENS, FAST_RATE))
+        except Exception as error:
+            raise RuntimeError(f"run {run + 1}: {error}; websockets opened {session.sockets_opened}, "
+                               f"closed {session.sockets_closed}") from error
         used.append(cpu)
         reconnects += session.sockets_opened - 1 + session.sockets_closed
         session.close()

@@ -119,7 +119,9 @@ def markdown(rows: list[Measurement], run: dict[str, Any]) -> str:
         f"Python {box['python']}, Streamlit {run.get('streamlit', '?')}, Chromium {run.get('chromium', '?')}; "
         f"load average at start {', '.join(map(str, box['load_average']))}.", "",
         "Each row: median, min and max over its runs; the verdict compares the median with the budget "
-        "(and fails on any problem listed under it).", "",
+        "(and fails on any problem listed under it)."
+        + (" Rows whose details say “not in this run” were kept from an earlier run (`--only`)."
+           if any(row.measured_at < run["date"] for row in rows) else ""), "",
         "| id | measurement | median | min | max | runs | budget | verdict |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
@@ -134,8 +136,8 @@ def markdown(rows: list[Measurement], run: dict[str, Any]) -> str:
         notes = [f"{key}: {value}" for key, value in row.details.items()]
         notes += [f"PROBLEM: {problem}" for problem in row.problems]
         notes += [f"ERROR: {row.error}"] if row.error else []
-        if row.measured_at[:10] != run["date"][:10]:
-            notes.append(f"measured {row.measured_at} (not re-measured in this run)")
+        if row.measured_at < run["date"]:  # kept from an earlier benchmarks.json by --only
+            notes.append(f"measured {row.measured_at}, not in this run")
         if notes:
             lines.append(f"- **{row.id}** — " + "; ".join(notes))
     return "\n".join(lines) + "\n"
