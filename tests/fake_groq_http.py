@@ -4,6 +4,7 @@ import copy
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 
@@ -35,6 +36,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: dict | None
+    received_at: float = field(default_factory=time.time)  # wall clock, comparable with a browser's
 
 
 @dataclass
@@ -59,10 +61,15 @@ class StreamRecord:
     sent: int = 0
     finished: bool = False
     ended: threading.Event = field(default_factory=threading.Event)  # set when the server stops sending
+    started_at: float = field(default_factory=time.time)  # wall clock when the response began
+    last_sent_at: float | None = None  # wall clock after the newest chunk was written
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # needed for chunked transfer encoding and keep-alive
+    # TCP_NODELAY: with Nagle's algorithm each small chunk after the first waited for the client's
+    # delayed ACK, adding about 40 ms to every streamed answer.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
         """Keep test output quiet."""
@@ -133,19 +140,26 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         cut = step.kind == "cut"
         tokens = step.chunks if step.chunks is not None else TOKEN_RE.findall(step.text)
-        chunks = list(stream_chunks(model, tokens[: step.n_chunks] if cut else tokens, None if cut else usage))
+        tokens = tokens[: step.n_chunks] if cut else tokens
+        chunks = list(stream_chunks(model, tokens, None if cut else usage))
         fake = self.server.fake
         record = StreamRecord(planned=len(chunks))
         with fake._lock:
             fake.streams.append(record)
+        began = time.monotonic()
         try:
-            for chunk in chunks:
-                # Wake early on stop() so shutdown is never held up by a slow stream.
-                if step.tokens_per_second and fake._stopping.wait(1 / step.tokens_per_second):
-                    return
+            for index, chunk in enumerate(chunks):
+                if step.tokens_per_second:
+                    # Token k is due k / rate after the start (the role event at once, the closing events
+                    # right after the last token): a fixed schedule, so per-chunk overheads never add up.
+                    due = began + min(index, len(tokens)) / step.tokens_per_second
+                    # Wake early on stop() so shutdown is never held up by a slow stream.
+                    if fake._stopping.wait(max(due - time.monotonic(), 0)):
+                        return
                 self.wfile.write(chunk)  # OSError when the client hung up: do_GET ends the request
                 self.wfile.flush()
                 record.sent += 1
+                record.last_sent_at = time.time()
             record.finished = not cut
         finally:
             record.ended.set()
