@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -9,6 +10,7 @@ from PIL import Image
 
 from models.conversation_store import ConversationStore
 from utils.groq_models import ModelCatalog
+from utils.llama import warm_up
 
 IMAGES_DIR = Path(__file__).resolve().parent.parent / "static" / "images"
 
@@ -30,3 +32,12 @@ def load_store(directory: str) -> ConversationStore:
 def model_catalog() -> ModelCatalog:
     """One cache of Groq's model list per process (it refreshes itself every ten minutes)."""
     return ModelCatalog()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_engine() -> threading.Thread:
+    """Start importing LlamaIndex in the background, once per process, so the first answer need not wait."""
+    # Pages are drawn without LlamaIndex (seconds to import); this runs once the chat box is shown.
+    thread = threading.Thread(target=warm_up, name="bnaGPT LlamaIndex warm-up", daemon=True)
+    thread.start()
+    return thread
