@@ -24,7 +24,7 @@ from utils.llama import TranscriptMemory, memory_token_limit
 # Pieces that meet awkwardly at the space the buffer joins messages with: whitespace on either
 # side, contractions, digits, punctuation runs, special-token text, blank messages.
 PIECES = ["hello", " world", "it's", "'s", "42", "1234567", ".", "...!", "?", "\n", "\n\n", " ", "  ", "\t",
-          "```", "**", "é", "日本", "😀", "<|endoftext|>", "-", "\r\n", "x", "don't", "The answer is"]
+          "```", "**", "é", "日本", "😀", "<|endoftext|>", "-", "\r\n", "x", "don't", "The answer is", " a b ", "\n- item one", "# Title\n"]
 
 
 def odd_text(rng: random.Random) -> str:

@@ -5,11 +5,11 @@ that is left after each drop: seconds per turn for a long conversation. `fitting
 same choice from per-message counts that the caller caches, so the buffer is handed only what it
 would have kept, and its trimming has nothing left to do.
 
-The buffer counts `" ".join(contents)` in one go. That count is the sum of the parts: the first
-message on its own, then each next one with the space that joins it, because the tokenizer never
-merges text across a space that has non-space text on both sides. Where whitespace meets at a
-join, the pair is counted together instead; a blank message is counted with the next message
-(a "unit" below), since alone it would let the joins on either side of it interact.
+The buffer counts `" ".join(contents)` in one go. That count is a sum of parts, because the
+tokenizer never merges text across a space that has non-space text on both sides: each message
+is counted once on its own, and each join only for the few words around it, up to the nearest
+such space on either side. A blank message is counted with the next message (a "unit" below),
+since alone it would let the joins on either side of it meet.
 No LlamaIndex here: the caller passes the tokenizer.
 """
 
@@ -28,17 +28,16 @@ class TokenCounter:
 
     def __init__(self, tokenize: Callable[[str], Sized], size: int = 16384) -> None:
         self._tokenize = tokenize
-        self.alone = lru_cache(size)(self._alone)
+        self.alone = lru_cache(size)(self._count)
         self.join_cost = lru_cache(size)(self._join_cost)
 
-    def _alone(self, text: str) -> int:
+    def _count(self, text: str) -> int:
         return len(self._tokenize(text))
 
     def _join_cost(self, before: str, after: str) -> int:
         """Tokens that `after` adds when joined with a space to the end of `before`."""
-        if before[-1:].isspace() or after[:1].isspace():
-            return len(self._tokenize(f"{before} {after}")) - self.alone(before)
-        return len(self._tokenize(f" {after}"))
+        tail, head = before[_last_split(before):], after[:_first_split(after)]
+        return self.alone(after) + self._count(f"{tail} {head}") - self._count(tail) - self._count(head)
 
 
 def fitting_start(texts: Sequence[str], roles: Sequence[str], limit: int, counter: TokenCounter) -> tuple[int, int]:
@@ -94,6 +93,25 @@ def _units(texts: Sequence[str]) -> list[tuple[int, int]]:
     if begin < len(texts):
         spans[-1:] = [(spans[-1][0] if spans else 0, len(texts))]
     return spans
+
+
+def _is_split(text: str, index: int) -> bool:
+    """True when the tokenizer never merges across `index`: a space with non-space on both sides."""
+    return 0 < index < len(text) - 1 and not text[index - 1].isspace() and not text[index + 1].isspace()
+
+
+def _last_split(text: str) -> int:
+    index = text.rfind(" ")
+    while index > 0 and not _is_split(text, index):
+        index = text.rfind(" ", 0, index)
+    return max(index, 0)
+
+
+def _first_split(text: str) -> int:
+    index = text.find(" ", 1)
+    while index != -1 and not _is_split(text, index):
+        index = text.find(" ", index + 1)
+    return len(text) if index == -1 else index
 
 
 def _joined(texts: Sequence[str], begin: int, end: int) -> str:

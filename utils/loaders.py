@@ -6,7 +6,6 @@ import threading
 from pathlib import Path
 
 import streamlit as st
-from PIL import Image
 
 from models.conversation_store import ConversationStore
 from utils.groq_models import ModelCatalog
@@ -16,10 +15,11 @@ IMAGES_DIR = Path(__file__).resolve().parent.parent / "static" / "images"
 
 
 @st.cache_resource
-def load_image(name: str) -> Image.Image:
-    """An image from static/images, decoded once."""
-    with Image.open(IMAGES_DIR / name) as image:
-        return image.copy()
+def load_image(name: str) -> bytes:
+    """A PNG from static/images, read once."""
+    # As the file's bytes, not a decoded image: Streamlit would encode a decoded image to PNG
+    # again on every rerun (about 5 ms for each of the three logo and icon uses).
+    return (IMAGES_DIR / name).read_bytes()
 
 
 @st.cache_resource
