@@ -14,6 +14,7 @@ imported from here too.
 from __future__ import annotations
 
 import importlib
+import queue
 import threading
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -84,13 +85,13 @@ class Answerer:
     def stream(self, prompt: str, history: Sequence[Message]) -> Any:
         """Start answering `prompt`; a remembering engine gets the newest of `history` that fit its memory."""
         if self.memory is None:
-            return self.engine.stream_chat(prompt, chat_history=[])
+            return Streamed(self.engine.stream_chat(prompt, chat_history=[]))
         kept = [message for message in history if message.is_history]  # failed turns left out
         texts, roles = [message.content for message in kept], [message.role for message in kept]
         start, tokens = fitting_start(texts, roles, self.memory.token_limit, token_counter())
         chat_history = [message.to_chat_message() for message in kept[start:]]
         self.memory.expect(chat_history, tokens)
-        return self.engine.stream_chat(prompt, chat_history=chat_history)
+        return Streamed(self.engine.stream_chat(prompt, chat_history=chat_history))
 
     def stop(self) -> None:
         """Stop the answer being streamed."""
@@ -100,6 +101,39 @@ class Answerer:
     def usage(self) -> dict | None:
         """Groq's usage for the last finished answer."""
         return self.llm.usage
+
+
+class Streamed:
+    """A LlamaIndex streaming chat response whose `response_gen` waits for text instead of spinning.
+
+    LlamaIndex's own `response_gen` polls the queue its worker thread fills with `time.sleep(0)`
+    until the answer ends: a core kept busy for the whole answer, taken from the thread that
+    reads Groq and from the server that sends the page (and, on one machine, from the browser).
+    """
+
+    POLL_SECONDS = 0.01  # how late the end of an answer may be noticed (it sets a flag, puts nothing)
+
+    def __init__(self, response: Any) -> None:
+        self.response = response
+
+    @property
+    def response_gen(self) -> Any:
+        """The answer's text deltas as they arrive; a failure in the worker is raised here."""
+        response = self.response
+        if not response.is_writing_to_memory:  # no worker thread: LlamaIndex reads the stream itself
+            yield from response.response_gen
+            return
+        while True:
+            if response.exception is not None:
+                raise response.exception
+            try:
+                delta = response.queue.get(timeout=self.POLL_SECONDS)
+            except queue.Empty:
+                if response.is_done and response.queue.empty():
+                    return
+                continue
+            if delta:
+                yield delta
 
 
 def _system_prompt(assistant: AssistantSettings) -> str | None:
