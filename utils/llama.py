@@ -77,11 +77,6 @@ class Answerer:
         self.engine = engine
         self.memory = memory  # None: every message is answered on its own
 
-    @property
-    def remembers(self) -> bool:
-        """True when the engine is given the conversation so far."""
-        return self.memory is not None
-
     def stream(self, prompt: str, history: Sequence[Message]) -> Any:
         """Start answering `prompt`; a remembering engine gets the newest of `history` that fit its memory."""
         if self.memory is None:
@@ -160,6 +155,6 @@ def build_agent(settings: Settings, assistant: AssistantSettings) -> Answerer:
     llm = llama_index.build_llm(settings, assistant)
     memory = llama_index.TranscriptMemory.from_defaults(llm=llm, token_limit=memory_token_limit(settings, assistant))
     # The card asks for OpenAIAgent; LlamaIndex 0.12 marks it deprecated (warning once per
-    # process) in favour of FunctionAgent, a move that will touch this file only.
+    # process) in favour of FunctionAgent, a move that will touch this file and llama_groq.py only.
     agent = llama_index.OpenAIAgent.from_tools(tools=[], llm=llm, memory=memory, system_prompt=_system_prompt(assistant))
     return Answerer(llm, agent, memory)
