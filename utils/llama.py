@@ -106,7 +106,7 @@ class Streamed:
     reads Groq and from the server that sends the page (and, on one machine, from the browser).
     """
 
-    POLL_SECONDS = 0.005  # how late the end of an answer may be noticed (it sets a flag, puts nothing)
+    POLL_SECONDS = 0.001  # how late the end of an answer is noticed (the worker sets a flag, puts nothing)
 
     def __init__(self, response: Any) -> None:
         self.response = response
