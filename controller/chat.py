@@ -5,20 +5,43 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from controller.errors import ChatError, describe_failure
 from models.answer_details import AnswerDetails
 from models.assistant_settings import AssistantSettings
 from models.message import Message, StreamingMessage
 from settings import Settings
 from utils.llama import Answerer
 
+if TYPE_CHECKING:
+    from controller.errors import ChatError
+
 NOTHING_RECEIVED = "Stopped before any answer arrived."
+# st.write_stream sends the whole answer so far for every piece it is given, and the browser
+# draws it again: at Groq's 1,000 tokens/s that kept the browser too busy to answer the
+# websocket's pings. Pieces gathered for this long make ~25 redraws a second at most.
+BATCH_SECONDS = 0.04
+
+
+def in_batches(deltas: Iterable[str], seconds: float = BATCH_SECONDS,
+               clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
+    """The deltas joined into batches: the first at once, then whatever came in `seconds` since the last."""
+    pending: list[str] = []
+    last_yield = None
+    for delta in deltas:
+        pending.append(delta)
+        if last_yield is None or clock() - last_yield >= seconds:
+            yield "".join(pending)
+            pending.clear()
+            last_yield = clock()  # from when the reader came back for more: a slow reader gets bigger batches
+    if pending:
+        yield "".join(pending)
 
 
 class ChatController:
     """Keeps a transcript and streams answers; subclasses say which engine answers."""
+
+    batch_seconds = BATCH_SECONDS  # 0: every delta is handed on by itself
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -69,16 +92,18 @@ class ChatController:
         history = self.messages[:start]
         regenerating = start < len(self.messages)
         engine = self._engine = self._engine or self._build_engine()
-        streaming, began = None, time.monotonic()
+        streaming, began, batch = None, time.monotonic(), ""
         try:
             streaming = StreamingMessage(engine.stream(prompt, history))
-            for delta in streaming:
-                yield delta
+            for batch in in_batches(streaming, self.batch_seconds):
+                yield batch
         except GeneratorExit:
             # Stopped by the person (or the page reran): keep what they saw, and no more.
+            # st.write_stream dies drawing the batch it was just given, so that one was never shown.
             engine.stop()
             self._engine = None  # its worker may still be winding down
-            self._keep_stopped(prompt, start, streaming, began)
+            shown = streaming.text[: len(streaming.text) - len(batch)] if streaming else ""
+            self._keep_stopped(prompt, start, shown, began)
             raise
         except Exception as error:
             raise self._fail(prompt, start, error, keep_old=regenerating) from error
@@ -88,9 +113,7 @@ class ChatController:
         answer = Message("assistant", streaming.text, details=self._details(engine, began))
         self._replace_from(start, [Message("user", prompt), answer])
 
-    def _keep_stopped(self, prompt: str, start: int, streaming: StreamingMessage | None, began: float) -> None:
-        # st.write_stream dies drawing the delta it was just given, so that one was never shown.
-        shown = streaming.text[: len(streaming.text) - len(streaming.last_delta)] if streaming else ""
+    def _keep_stopped(self, prompt: str, start: int, shown: str, began: float) -> None:
         if not shown:
             self._replace_from(start, [Message("user", prompt, error=NOTHING_RECEIVED)])
             return
@@ -132,6 +155,10 @@ class ChatController:
 
     def _fail(self, prompt: str, start: int, error: Exception | None, *, keep_old: bool,
               message: str | None = None) -> ChatError:
+        # Imported here: controller.errors imports the OpenAI SDK (about 2 s), which a page must not
+        # wait for before it first shows; by the time an answer fails, LlamaIndex has imported it.
+        from controller.errors import ChatError, describe_failure
+
         message = message or describe_failure(error, self.settings.groq_api_base, self.settings.request_timeout)
         if not keep_old:
             # The person's words stay on screen and on disk, marked as unanswered.

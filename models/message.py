@@ -88,13 +88,11 @@ class StreamingMessage:
         self._response = streaming_response
         self.role = role
         self.text = ""
-        self.last_delta = ""  # the newest piece handed out, which a reader may not have shown yet
         self.finished = False
 
     def __iter__(self) -> Iterator[str]:
         for delta in self._response.response_gen:
             if delta:
                 self.text += delta
-                self.last_delta = delta
                 yield delta
         self.finished = True

@@ -176,6 +176,7 @@ def test_retries_are_bounded_by_settings(settings, fake_groq):
 
 def test_a_stopped_answer_keeps_what_was_shown_and_memory_holds_exactly_that(memory_chat, fake_groq):
     fake_groq.reply_with("a long and winding answer", chunks=["a ", "long ", "and ", "winding ", "answer"])
+    memory_chat.batch_seconds = 0  # each delta handed on by itself (a fast stream would come in one batch)
     stream = memory_chat.stream_reply("tell me")
     assert [next(stream) for _ in range(3)] == ["a ", "long ", "and "]
     stream.close()  # the person pressed stop while "and " was being drawn: it never was

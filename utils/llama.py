@@ -2,25 +2,61 @@
 
 Everything that knows how an answer is produced is built here from `Settings` and the chat's
 `AssistantSettings`, so tests point it at a fake Groq server by changing settings, and a move
-from `OpenAIAgent` to LlamaIndex's newer `FunctionAgent` touches this file only.
+from `OpenAIAgent` to LlamaIndex's newer `FunctionAgent` touches this file (and
+utils/llama_groq.py) only.
+
+LlamaIndex takes seconds to import, so pages, views and controllers import this module freely
+and LlamaIndex is imported when the first engine is built, or ahead of that by `warm_up()`.
+`StoppableGroq`, `TranscriptMemory` and `build_llm` live in utils/llama_groq.py and can be
+imported from here too.
 """
 
 from __future__ import annotations
 
+import importlib
+import queue
 import threading
-from typing import Any, Sequence
-
-import httpx
-from llama_index.agent.openai import OpenAIAgent
-from llama_index.core.chat_engine import SimpleChatEngine
-from llama_index.core.memory import ChatMemoryBuffer
-from llama_index.core.utils import get_tokenizer
-from llama_index.llms.groq import Groq
-from pydantic import PrivateAttr
+from typing import TYPE_CHECKING, Any, Sequence
 
 from models.assistant_settings import AssistantSettings
 from models.message import Message
 from settings import Settings
+from utils.history_window import TokenCounter, fitting_start
+
+if TYPE_CHECKING:
+    from utils.llama_groq import StoppableGroq, TranscriptMemory
+
+_counter: TokenCounter | None = None
+# One thread at a time imports LlamaIndex: a warm-up thread and a first answer importing the
+# same packages at once could trip Python's import deadlock detection.
+_lock = threading.Lock()
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("StoppableGroq", "TranscriptMemory", "build_llm"):
+        return getattr(_llama_index(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _llama_index() -> Any:
+    """utils/llama_groq.py, which imports all of LlamaIndex that bnaGPT uses."""
+    with _lock:
+        return importlib.import_module("utils.llama_groq")
+
+
+def warm_up() -> None:
+    """Import LlamaIndex and make its tokenizer now, so that the first answer does not wait for them."""
+    token_counter()
+
+
+def token_counter() -> TokenCounter:
+    """The process's cached counter over the tokenizer LlamaIndex's memory uses."""
+    global _counter
+    if _counter is None:
+        counter = TokenCounter(_llama_index().get_tokenizer())
+        with _lock:
+            _counter = _counter or counter
+    return _counter
 
 
 def usage_of(chunk: Any) -> dict | None:
@@ -33,105 +69,24 @@ def usage_of(chunk: Any) -> dict | None:
     return dict(found) if isinstance(found, dict) else None
 
 
-class StoppableGroq(Groq):
-    """Groq's LLM that records each stream's usage and can stop the stream it is reading.
-
-    LlamaIndex reads a stream to its end in a worker thread even when nobody listens any more,
-    so stopping has to happen here: the stream ends at the next chunk and its HTTP response is
-    closed, which tells Groq to stop generating.
-    """
-
-    _stop: threading.Event = PrivateAttr(default_factory=threading.Event)
-    _responses: dict = PrivateAttr(default_factory=dict)
-    _usage: dict | None = PrivateAttr(default=None)
-
-    def __init__(self, **kwargs: Any) -> None:
-        responses: dict[int, httpx.Response] = {}  # by thread: the response each worker is reading
-
-        def remember(response: httpx.Response) -> None:
-            responses[threading.get_ident()] = response
-
-        super().__init__(http_client=httpx.Client(event_hooks={"response": [remember]}), **kwargs)
-        self._responses = responses
-
-    @property
-    def usage(self) -> dict | None:
-        """The usage Groq sent at the end of the last stream (None if it did not finish)."""
-        return self._usage
-
-    def request_stop(self) -> None:
-        """End the current stream at its next chunk."""
-        self._stop.set()
-
-    def stream_chat(self, messages: Sequence[Any], **kwargs: Any) -> Any:
-        """Groq's stream, ending early after `request_stop()`."""
-        self._stop.clear()
-        self._usage = None
-        chunks = super().stream_chat(messages, **kwargs)
-
-        def until_stopped() -> Any:
-            stopped = False
-            try:
-                for chunk in chunks:
-                    if self._stop.is_set():
-                        stopped = True
-                        return
-                    self._usage = usage_of(chunk.raw) or self._usage
-                    yield chunk
-            finally:
-                chunks.close()
-                response = self._responses.pop(threading.get_ident(), None)
-                if stopped and response is not None:
-                    response.close()
-
-        return until_stopped()
-
-
-def build_llm(settings: Settings, assistant: AssistantSettings) -> StoppableGroq:
-    """The Groq LLM with the chat's model, temperature and answer length; timeout and retries bounded."""
-    extra = {"response_format": {"type": "json_object"}} if assistant.json_mode else {}
-    return StoppableGroq(
-        model=assistant.model,
-        api_key=settings.groq_api_key,
-        api_base=settings.groq_api_base,
-        timeout=settings.request_timeout,
-        max_retries=settings.max_retries,
-        context_window=settings.context_window,
-        temperature=assistant.temperature,
-        max_tokens=assistant.max_answer_tokens,
-        additional_kwargs=extra,
-    )
-
-
-class TranscriptMemory(ChatMemoryBuffer):
-    """A ChatMemoryBuffer that holds exactly the transcript the controller gives it.
-
-    OpenAIAgent's streaming path commits a turn twice, once from the caller's thread when
-    streaming starts and once from its worker thread at the end, and the two race: a fast
-    answer can land in memory twice, and a failed one can leave the question behind alone.
-    So the agent's own writes are ignored and each turn starts from `set(history)`; the
-    buffer still decides, by its token limit, how much of that history is sent.
-    """
-
-    def put(self, message: Any) -> None:
-        """Ignored: the controller sets the history at the start of each turn."""
-
-    def put_messages(self, messages: list[Any]) -> None:
-        """Ignored, as `put`."""
-
-
 class Answerer:
     """A chat engine and its LLM: start a streamed answer, stop it, read what it cost."""
 
-    def __init__(self, llm: StoppableGroq, engine: Any, remembers: bool) -> None:
+    def __init__(self, llm: StoppableGroq, engine: Any, memory: TranscriptMemory | None = None) -> None:
         self.llm = llm
         self.engine = engine
-        self.remembers = remembers
+        self.memory = memory  # None: every message is answered on its own
 
     def stream(self, prompt: str, history: Sequence[Message]) -> Any:
-        """Start answering `prompt`; a remembering engine gets `history` (failed turns left out)."""
-        kept = [message.to_chat_message() for message in history if message.is_history] if self.remembers else []
-        return self.engine.stream_chat(prompt, chat_history=kept)
+        """Start answering `prompt`; a remembering engine gets the newest of `history` that fit its memory."""
+        if self.memory is None:
+            return Streamed(self.engine.stream_chat(prompt, chat_history=[]))
+        kept = [message for message in history if message.is_history]  # failed turns left out
+        texts, roles = [message.content for message in kept], [message.role for message in kept]
+        start, tokens = fitting_start(texts, roles, self.memory.token_limit, token_counter())
+        chat_history = [message.to_chat_message() for message in kept[start:]]
+        self.memory.expect(chat_history, tokens)
+        return Streamed(self.engine.stream_chat(prompt, chat_history=chat_history))
 
     def stop(self) -> None:
         """Stop the answer being streamed."""
@@ -143,28 +98,63 @@ class Answerer:
         return self.llm.usage
 
 
+class Streamed:
+    """A LlamaIndex streaming chat response whose `response_gen` waits for text instead of spinning.
+
+    LlamaIndex's own `response_gen` polls the queue its worker thread fills with `time.sleep(0)`
+    until the answer ends: a core kept busy for the whole answer, taken from the thread that
+    reads Groq and from the server that sends the page (and, on one machine, from the browser).
+    """
+
+    POLL_SECONDS = 0.001  # how late the end of an answer is noticed (the worker sets a flag, puts nothing)
+
+    def __init__(self, response: Any) -> None:
+        self.response = response
+
+    @property
+    def response_gen(self) -> Any:
+        """The answer's text deltas as they arrive; a failure in the worker is raised here."""
+        response = self.response
+        if not response.is_writing_to_memory:  # no worker thread: LlamaIndex reads the stream itself
+            yield from response.response_gen
+            return
+        while True:
+            if response.exception is not None:
+                raise response.exception
+            try:
+                delta = response.queue.get(timeout=self.POLL_SECONDS)
+            except queue.Empty:
+                if response.is_done and response.queue.empty():
+                    return
+                continue
+            if delta:
+                yield delta
+
+
 def _system_prompt(assistant: AssistantSettings) -> str | None:
     return assistant.instructions() or None
 
 
 def build_simple_engine(settings: Settings, assistant: AssistantSettings) -> Answerer:
     """An engine that answers each message on its own, with the chat's system prompt."""
-    llm = build_llm(settings, assistant)
-    return Answerer(llm, SimpleChatEngine.from_defaults(llm=llm, system_prompt=_system_prompt(assistant)), False)
+    llama_index = _llama_index()
+    llm = llama_index.build_llm(settings, assistant)
+    return Answerer(llm, llama_index.SimpleChatEngine.from_defaults(llm=llm, system_prompt=_system_prompt(assistant)))
 
 
 def memory_token_limit(settings: Settings, assistant: AssistantSettings) -> int:
     """How much history fits: the context window less the longest answer and the system prompt."""
     # The agent sends its system prompt outside the memory, so the memory must leave room for it.
-    system_tokens = len(get_tokenizer()(assistant.instructions()))
+    system_tokens = token_counter().alone(assistant.instructions())
     return max(1, settings.context_window - assistant.max_answer_tokens - system_tokens)
 
 
 def build_agent(settings: Settings, assistant: AssistantSettings) -> Answerer:
     """An agent over Groq whose memory is set from the transcript at every turn."""
-    llm = build_llm(settings, assistant)
-    memory = TranscriptMemory.from_defaults(llm=llm, token_limit=memory_token_limit(settings, assistant))
+    llama_index = _llama_index()
+    llm = llama_index.build_llm(settings, assistant)
+    memory = llama_index.TranscriptMemory.from_defaults(llm=llm, token_limit=memory_token_limit(settings, assistant))
     # The card asks for OpenAIAgent; LlamaIndex 0.12 marks it deprecated (warning once per
-    # process) in favour of FunctionAgent, a move that will touch this file only.
-    agent = OpenAIAgent.from_tools(tools=[], llm=llm, memory=memory, system_prompt=_system_prompt(assistant))
-    return Answerer(llm, agent, True)
+    # process) in favour of FunctionAgent, a move that will touch this file and llama_groq.py only.
+    agent = llama_index.OpenAIAgent.from_tools(tools=[], llm=llm, memory=memory, system_prompt=_system_prompt(assistant))
+    return Answerer(llm, agent, memory)

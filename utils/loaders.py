@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import streamlit as st
-from PIL import Image
 
 from models.conversation_store import ConversationStore
 from utils.groq_models import ModelCatalog
+from utils.llama import warm_up
 
 IMAGES_DIR = Path(__file__).resolve().parent.parent / "static" / "images"
 
 
 @st.cache_resource
-def load_image(name: str) -> Image.Image:
-    """An image from static/images, decoded once."""
-    with Image.open(IMAGES_DIR / name) as image:
-        return image.copy()
+def load_image(name: str) -> bytes:
+    """A PNG from static/images, read once."""
+    # As the file's bytes, not a decoded image: Streamlit would encode a decoded image to PNG
+    # again on every rerun (about 5 ms for each of the three logo and icon uses).
+    return (IMAGES_DIR / name).read_bytes()
 
 
 @st.cache_resource
@@ -30,3 +32,12 @@ def load_store(directory: str) -> ConversationStore:
 def model_catalog() -> ModelCatalog:
     """One cache of Groq's model list per process (it refreshes itself every ten minutes)."""
     return ModelCatalog()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_engine() -> threading.Thread:
+    """Start importing LlamaIndex in the background, once per process, so the first answer need not wait."""
+    # Pages are drawn without LlamaIndex (seconds to import); this runs once the chat box is shown.
+    thread = threading.Thread(target=warm_up, name="bnaGPT LlamaIndex warm-up", daemon=True)
+    thread.start()
+    return thread

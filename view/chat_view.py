@@ -8,10 +8,9 @@ from typing import Any, Iterator
 
 import streamlit as st
 
-from controller.errors import ChatError
 from models.message import Message
 from settings import ConfigurationError, Settings, load_settings
-from utils.loaders import load_image
+from utils.loaders import load_image, warm_up_engine
 from view.assistant_panel import AssistantPanel
 
 MISSING_KEY_HELP = """\
@@ -24,6 +23,11 @@ and reload this page. Saved conversations stay where they are."""
 # What the person asked for in this rerun, set by callbacks before the script runs:
 # (SEND, text) or (REGENERATE, None); tagged so that typing "regenerate" is just a message.
 SEND, REGENERATE = "send", "regenerate"
+
+# Every rerun draws every message it shows again, so a long conversation shows its newest
+# messages only, and older ones a step at a time on request.
+TRANSCRIPT_WINDOW = 40
+EARLIER_STEP = 100
 
 # Characters that Streamlit labels would read as Markdown, colour or emoji directives.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$<>])")
@@ -54,7 +58,8 @@ class ChatView:
         last_turn = controller.last_turn_start()
         regenerating = kind == REGENERATE and last_turn is not None
         # While the last turn is being answered again, it is drawn from the new stream instead.
-        render_transcript(controller.messages[:last_turn] if regenerating else controller.messages)
+        render_transcript(controller.messages[:last_turn] if regenerating else controller.messages,
+                          f"{self.state_prefix}.window", controller)
         if not settings.groq_api_key:
             st.info(MISSING_KEY_HELP, icon=":material/key:")
             st.stop()
@@ -64,6 +69,7 @@ class ChatView:
             "Message bnaGPT", key=f"{self.state_prefix}.prompt", submit_mode="stop",
             on_submit=self._take_prompt,
         )
+        warm_up_engine()
         if regenerating:
             self.answer(controller, controller.messages[last_turn].content, controller.stream_regenerated())
         elif kind == SEND and text.strip():
@@ -110,6 +116,9 @@ class ChatView:
 
     def answer(self, controller: Any, prompt: str, stream: Iterator[str]) -> str | None:
         """Show the person's message, stream the answer; return its text, or None on failure."""
+        # Not imported with the page: controller.errors imports the OpenAI SDK (about 2 s).
+        from controller.errors import ChatError
+
         with st.chat_message("user"):
             st.markdown(prompt)
         with st.chat_message("assistant"):
@@ -140,9 +149,16 @@ def render_answer(message: Message) -> None:
         st.caption(escape_markdown(details.caption()))
 
 
-def render_transcript(messages: list[Message]) -> None:
-    """Draw the conversation so far; an unanswered turn shows why beneath it."""
-    for message in messages:
+def render_transcript(messages: list[Message], window_key: str, controller: Any) -> None:
+    """Draw the newest messages of the conversation (an unanswered turn shows why beneath it);
+    older ones wait behind "Show earlier messages"."""
+    shown = _window_size(window_key, controller)
+    hidden = max(0, len(messages) - shown)
+    if hidden:
+        st.caption(f"{hidden} earlier message{'' if hidden == 1 else 's'} not shown.")
+        st.button("Show earlier messages", icon=":material/expand_less:", type="tertiary", key=f"{window_key}.more",
+                  on_click=_show_earlier, args=(window_key,))
+    for message in messages[hidden:]:
         with st.chat_message(message.role):
             if message.role == "assistant":
                 render_answer(message)
@@ -151,3 +167,20 @@ def render_transcript(messages: list[Message]) -> None:
         if message.error:
             with st.chat_message("assistant"):
                 st.error(message.error, icon=":material/error:")
+
+
+def _window_size(window_key: str, controller: Any) -> int:
+    """How many messages to show: the default again whenever another conversation is shown."""
+    # A load bumps the generation; a new chat starts with another first message, compared as an
+    # object ("hi" twice is still two chats).
+    conversation = (controller.assistant_generation, controller.messages[0] if controller.messages else None)
+    saved = st.session_state.get(window_key)
+    same = saved is not None and saved[0][0] == conversation[0] and saved[0][1] is conversation[1]
+    size = saved[1] if same else TRANSCRIPT_WINDOW
+    st.session_state[window_key] = (conversation, size)
+    return size
+
+
+def _show_earlier(window_key: str) -> None:
+    conversation, size = st.session_state[window_key]
+    st.session_state[window_key] = (conversation, size + EARLIER_STEP)
