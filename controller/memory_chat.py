@@ -25,7 +25,7 @@ from models.conversation_store import (
 from models.message import Message
 from models.store_exchange import ImportProblem, export_file_name, parse_import, to_json, to_markdown
 from settings import Settings
-from utils.llama import Answerer, build_agent
+from utils.llama import Answerer, build_agent, count_ahead
 
 SUGGESTED_NAME_LENGTH = 60
 AUTOSAVE_CONFLICT = (
@@ -115,6 +115,7 @@ class MemoryChatController(ChatController):
             self.assistant = self.assistant.updated_from(conversation.assistant)
         self.assistant_generation += 1
         self._engine = None  # a fresh agent for the loaded conversation
+        count_ahead(self.settings, self.assistant, self.messages)
         return conversation
 
     def delete(self, name: str) -> None:

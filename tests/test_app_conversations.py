@@ -185,7 +185,8 @@ def test_each_conversation_offers_markdown_and_json_exports_built_on_click(app_e
 
 
 def _upload(app, *files: tuple[str, bytes]):
-    [uploader] = app.sidebar.get("file_uploader")
+    click(app, "Import conversations")
+    [uploader] = app.get("file_uploader")
     uploader.set_value([(name, data, "application/json") for name, data in files]).run()
     return app
 
@@ -210,6 +211,6 @@ def test_import_our_exports_and_the_original_apps_file(app_env, conversations_di
 def test_a_bad_import_names_the_problem_and_changes_nothing(app_env, conversations_dir):
     app = memory_page()
     _upload(app, ("notes.json", b"{not json"), ("list.json", b"[1, 2]"))
-    problems = [error.value for error in app.sidebar.error]
+    problems = [error.value for error in app.error]
     assert len(problems) == 2 and "“notes.json”" in problems[0] and "“list.json”" in problems[1]
     assert saved_conversations(app) == [] and not list(conversations_dir.glob("*.json"))

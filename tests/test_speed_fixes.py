@@ -14,12 +14,13 @@ from llama_index.core.utils import get_tokenizer
 from controller.chat import in_batches
 from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
+from models.assistant_settings import AssistantSettings
 from models.conversation_store import ConversationStore
 from models.message import Message
 from tests.app_driver import PROJECT_DIR
 from tests.conftest import sent_messages
 from utils.history_window import TokenCounter, fitting_start
-from utils.llama import TranscriptMemory, memory_token_limit
+from utils.llama import TranscriptMemory, count_ahead, memory_token_limit, token_counter
 
 # Pieces that meet awkwardly at the space the buffer joins messages with: whitespace on either
 # side, contractions, digits, punctuation runs, special-token text, blank messages.
@@ -172,3 +173,13 @@ def test_warm_up_makes_the_tokenizer_and_llamaindex_classes_stay_importable_from
     utils.llama.warm_up()
     assert "utils.llama_groq" in sys.modules and utils.llama.token_counter().alone("hello world") == 2
     assert issubclass(StoppableGroq, sys.modules["llama_index.llms.groq"].Groq)
+
+
+def test_a_loaded_conversation_is_counted_ahead_so_its_next_turn_tokenizes_nothing(settings):
+    history = [Message("user" if n % 2 == 0 else "assistant", f"counted ahead {n} " * 12) for n in range(300)]
+    assistant = AssistantSettings(model=settings.groq_model)
+    count_ahead(settings, assistant, history).join()
+    counter = token_counter()
+    misses = counter.alone.cache_info().misses, counter.join_cost.cache_info().misses
+    fitting_start([m.content for m in history], [m.role for m in history], memory_token_limit(settings, assistant), counter)
+    assert (counter.alone.cache_info().misses, counter.join_cost.cache_info().misses) == misses

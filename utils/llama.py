@@ -149,6 +149,19 @@ def memory_token_limit(settings: Settings, assistant: AssistantSettings) -> int:
     return max(1, settings.context_window - assistant.max_answer_tokens - system_tokens)
 
 
+def count_ahead(settings: Settings, assistant: AssistantSettings, history: Sequence[Message]) -> threading.Thread:
+    """Count a loaded conversation's tokens in the background, so that its next turn finds them counted."""
+    def count() -> None:
+        kept = [message for message in history if message.is_history]
+        limit = memory_token_limit(settings, assistant)
+        fitting_start([message.content for message in kept], [message.role for message in kept], limit, token_counter())
+
+    # About 0.2 s for 1,000 messages: spent while the person reads the loaded conversation, not after Enter.
+    thread = threading.Thread(target=count, name="bnaGPT token count", daemon=True)
+    thread.start()
+    return thread
+
+
 def build_agent(settings: Settings, assistant: AssistantSettings) -> Answerer:
     """An agent over Groq whose memory is set from the transcript at every turn."""
     llama_index = _llama_index()

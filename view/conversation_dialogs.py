@@ -1,4 +1,4 @@
-"""The memory page's confirmation dialogs: replace, delete, discard unsaved messages, rename.
+"""The memory page's dialogs: replace, delete, discard unsaved messages, rename, import.
 
 A dialog is drawn on every run while `memory.confirm` holds (action, name), so the flow works the
 same in the browser and in AppTest (which cannot click into a dialog another button opened).
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 CONFIRM_KEY = "memory.confirm"  # (action, name) awaiting an answer in a dialog
 RENAME_TO_KEY = "memory.rename_to"  # the New name box
 RENAME_TAKEN_KEY = "memory.rename_taken"  # a name found taken, awaiting a yes to replace it
+IMPORT_GENERATION_KEY = "memory.import_generation"  # bumped to empty the file box after an import
+IMPORT_PROBLEMS_KEY = "memory.import_problems"  # the last import's refusals, shown in the dialog
 
 
 def quoted(name: str) -> str:
@@ -81,11 +83,26 @@ def _rename(sidebar: ConversationsSidebar, name: str) -> None:
         sidebar.rename(name, new_name)
 
 
+@st.dialog("Import conversations", on_dismiss=clear_confirm)
+def _import(sidebar: ConversationsSidebar, _: None) -> None:
+    # Drawn only while open: a file box costs every rerun of the page something in the browser.
+    files = st.file_uploader(
+        "JSON files exported from bnaGPT, or the original app's saved_conversations.json",
+        type=["json"], accept_multiple_files=True, key=f"memory.import.{sidebar.state[IMPORT_GENERATION_KEY]}",
+    )
+    for problem in sidebar.state[IMPORT_PROBLEMS_KEY]:
+        st.error(problem, icon=":material/error:")
+    st.caption("A name already in use gets a suffix, such as “Trip (2)”: nothing is replaced.")
+    if files:
+        sidebar.import_files(files)
+
+
 DIALOGS = {
     "replace": _confirm_replace,
     "delete": _confirm_delete,
     "discard": _confirm_discard,
     "rename": _rename,
+    "import": _import,
 }
 
 

@@ -17,13 +17,12 @@ from controller.memory_chat import MemoryChatController
 from models.conversation_store import ConversationExists, StoreError, validate_name
 from view.assistant_panel import AssistantPanel
 from view.conversation_dialogs import (
-    CONFIRM_KEY, RENAME_TAKEN_KEY, RENAME_TO_KEY, clear_confirm, quoted, show_pending_dialog,
+    CONFIRM_KEY, IMPORT_GENERATION_KEY, IMPORT_PROBLEMS_KEY, RENAME_TAKEN_KEY, RENAME_TO_KEY, clear_confirm, quoted,
+    show_pending_dialog,
 )
 from view.conversation_list import LIST_STATE_DEFAULTS, render_conversation_list
 
 LINK_PARAM = "chat"
-IMPORT_GENERATION_KEY = "memory.import_generation"  # bumped to empty the file box after an import
-IMPORT_PROBLEMS_KEY = "memory.import_problems"  # the last import's refusals, shown under the box
 STATE_DEFAULTS = {
     "memory.save_open": False,  # the name box under Save is showing
     CONFIRM_KEY: None,
@@ -79,7 +78,9 @@ class ConversationsSidebar:
             self.assistant_panel.render()
             st.subheader("Saved conversations")
             render_conversation_list(self)
-            self._import_box()
+            if st.button("Import conversations", icon=":material/upload_file:", width="stretch", key="memory.import"):
+                self.state[IMPORT_PROBLEMS_KEY] = []
+                self.ask("import", None)
         show_pending_dialog(self)
 
     def _keep_link(self) -> None:
@@ -122,7 +123,7 @@ class ConversationsSidebar:
         self._done(":material/check_circle:", f"Saved {quoted(summary.name)}.")
 
     def ask(self, action: str, name: str) -> None:
-        """Open the confirmation dialog for `action` ("delete" or "rename") on `name`."""
+        """Open the dialog for `action` ("delete", "rename" or "import") on `name`."""
         if action == "rename":
             self.state[RENAME_TO_KEY] = name
             self.state[RENAME_TAKEN_KEY] = None
@@ -159,24 +160,17 @@ class ConversationsSidebar:
             return
         self._done(":material/edit:", f"Renamed {quoted(name)} to {quoted(summary.name)}.")
 
-    def _import_box(self) -> None:
-        with st.expander("Import conversations", icon=":material/upload_file:"):
-            files = st.file_uploader(
-                "JSON files exported from bnaGPT, or the original app's saved_conversations.json",
-                type=["json"], accept_multiple_files=True, key=f"memory.import.{self.state[IMPORT_GENERATION_KEY]}",
-            )
-            for problem in self.state[IMPORT_PROBLEMS_KEY]:
-                st.error(problem, icon=":material/error:")
-        if not files:
-            return
+    def import_files(self, files: list) -> None:
+        """Import uploaded files (the Import dialog): toast what was saved, or keep the dialog open with why not."""
         report = self.controller.import_files((file.name, file.getvalue()) for file in files)
         self.state[IMPORT_GENERATION_KEY] += 1  # a new, empty file box: the same files are not imported twice
         self.state[IMPORT_PROBLEMS_KEY] = report.problems
         if not report.imported:
             st.rerun()
-        names = ", ".join(quoted(name) for name in report.imported)
-        count = len(report.imported)
-        self._done(":material/upload_file:", f"Imported {count} conversation{'s' if count > 1 else ''}: {names}.")
+        if report.problems:  # some files were refused: the dialog stays open to say which and why
+            self.state["memory.flash"] = (":material/upload_file:", _imported_sentence(report.imported))
+            st.rerun()
+        self._done(":material/upload_file:", _imported_sentence(report.imported))
 
     def _attempt(self, action: Callable[[], object], icon: str, success: str) -> None:
         """Run a store action: show a refusal in place, or toast the success after a rerun."""
@@ -193,3 +187,8 @@ class ConversationsSidebar:
         self.state[CONFIRM_KEY] = None
         self.state["memory.flash"] = (icon, text)
         st.rerun()
+
+
+def _imported_sentence(names: list[str]) -> str:
+    count = len(names)
+    return f"Imported {count} conversation{'s' if count > 1 else ''}: {', '.join(quoted(name) for name in names)}."
