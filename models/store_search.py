@@ -71,7 +71,7 @@ class SearchIndex(Generic[Summary]):
     """The tokens of every conversation file and the files holding each token, kept current by stat key."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()  # one search at a time brings the index up to date and reads it
+        self._lock = threading.RLock()  # one search at a time brings the index up to date and reads it
         self._files: dict[str, tuple[StatKey, int | None]] = {}  # file name -> (stat key, slot; None: damaged)
         self._slot_files: list[str | None] = []  # slot -> the file indexed there
         self._slot_tokens: list[array | None] = []  # slot -> ids of the file's tokens, to unindex it
@@ -93,7 +93,7 @@ class SearchIndex(Generic[Summary]):
     ) -> list[Summary]:
         """The summaries of the files (scan `version`) in which every one of (at least one) words occurs."""
         with self._lock:
-            self._bring_up_to(files, version, read_tokens)
+            self.refresh(files, version, read_tokens)
             found = self._slots_with(words[0])
             for word in words[1:]:
                 if not found:
@@ -107,14 +107,9 @@ class SearchIndex(Generic[Summary]):
     ) -> None:
         """Index the files of scan `version` now, so that the next search reads nothing."""
         with self._lock:
-            self._bring_up_to(files, version, read_tokens)
-
-    def _bring_up_to(
-        self, files: dict[str, tuple[StatKey, Summary]], version: int, read_tokens: Callable[[str], set[bytes]],
-    ) -> None:
-        if version != self._version:  # else the files and their stat keys are as last time
-            self._update(files, read_tokens)
-            self._version = version
+            if version != self._version:  # else the files and their stat keys are as last time
+                self._update(files, read_tokens)
+                self._version = version
 
     def _update(self, files: dict[str, tuple[StatKey, Summary]], read_tokens: Callable[[str], set[bytes]]) -> None:
         """Index the files new or changed since the last search and unindex those gone or changed."""

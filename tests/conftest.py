@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from controller.memory_chat import MemoryChatController
+from models.conversation_store import ConversationStore
 from settings import SETTING_NAMES, Settings, load_settings
 from tests.fake_groq import FakeGroq
 
@@ -73,6 +75,23 @@ def app_env(monkeypatch: pytest.MonkeyPatch, fake_groq: FakeGroq, conversations_
 @pytest.fixture
 def settings(app_env: FakeGroq) -> Settings:
     return load_settings()
+
+
+@pytest.fixture
+def store(conversations_dir: Path) -> ConversationStore:
+    """A conversation store in the test's temporary folder."""
+    return ConversationStore(conversations_dir)
+
+
+@pytest.fixture
+def memory_chat(settings: Settings, store: ConversationStore) -> MemoryChatController:
+    """The memory page's controller against the fake server and the temporary store."""
+    return MemoryChatController(settings, store)
+
+
+def ask(controller, prompt: str) -> str:
+    """Stream one answer to the end, as the view does."""
+    return "".join(controller.stream_reply(prompt))
 
 
 def sent_messages(body: dict) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+import json
 from pathlib import Path
 from typing import Iterator
 
@@ -69,3 +70,13 @@ def impatient_store(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Convers
     """A store that gives up waiting for its lock after 50 ms, for tests that hold the lock elsewhere."""
     monkeypatch.setattr(store_files, "LOCK_TIMEOUT_SECONDS", 0.05)
     return ConversationStore(directory)
+
+
+def legacy_file(conversations: dict[str, list[dict[str, str]]]) -> bytes:
+    """The bytes of an original-app `saved_conversations.json` holding `conversations`."""
+    return json.dumps(conversations, indent=4).encode("utf-8")
+
+
+def names(summaries: list) -> list[str]:
+    """The names of conversation summaries, in order."""
+    return [summary.name for summary in summaries]

@@ -76,7 +76,7 @@ def test_a_link_to_a_missing_conversation_says_so(app_env):
     assert [toast.value for toast in app.toast] == ["The linked conversation could not be opened. No saved conversation named “Gone”."]
 
 
-def test_an_autosave_never_overwrites_a_change_made_in_another_tab(app_env, conversations_dir):
+def test_a_change_made_in_another_tab_is_never_overwritten(app_env, conversations_dir):
     first = memory_page()
     send(first, "from the first tab")
     save_as(first, "Shared")
@@ -84,8 +84,11 @@ def test_an_autosave_never_overwrites_a_change_made_in_another_tab(app_env, conv
     click_in_conversation(second, "Shared", "Load")
     send(second, "from the second tab")
 
-    send(first, "first tab again")
+    send(first, "first tab again")  # its autosave is refused
     assert "was changed in another tab or window" in sidebar_text(first)
+    assert stored(conversations_dir, "Shared")[-1] == "Echo: from the second tab"
+    save_as(first, "Shared")  # saving by hand asks first
+    assert "changed elsewhere" in " ".join(m.value for m in first.markdown)
     assert stored(conversations_dir, "Shared")[-1] == "Echo: from the second tab"
 
 

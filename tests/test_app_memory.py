@@ -191,19 +191,3 @@ def test_failed_turn_is_kept_visible_and_saved_but_not_sent_again(app_env, conve
     save_as(app, "With a failure")
     stored = json.loads(next(conversations_dir.glob("*.json")).read_text())
     assert stored["messages"][2]["content"] == "lost in transit" and "server error" in stored["messages"][2]["error"]
-
-
-def test_a_conversation_changed_in_another_session_is_not_overwritten_silently(app_env, conversations_dir):
-    first = memory_page()
-    send(first, "from the first tab")
-    save_as(first, "Shared")
-    second = memory_page()
-    click_in_conversation(second, "Shared", "Load")
-    send(second, "from the second tab")
-    save_as(second, "Shared")
-
-    send(first, "first tab again")
-    save_as(first, "Shared")
-    assert "changed elsewhere" in " ".join(m.value for m in first.markdown)
-    stored = json.loads(next(conversations_dir.glob("*.json")).read_text())
-    assert stored["messages"][-2]["content"] == "from the second tab"

@@ -11,21 +11,11 @@ from controller.errors import ChatError
 from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from models.assistant_settings import JSON_INSTRUCTION, PERSONAS, AssistantSettings
-from models.conversation_store import ConversationStore
 from models.message import Message
-from tests.conftest import sent_messages, system_prompts
+from tests.conftest import ask, sent_messages, system_prompts
 from utils.llama import memory_token_limit
 
 TEACHER = PERSONAS["Patient teacher"]
-
-
-def ask(controller, prompt: str) -> str:
-    return "".join(controller.stream_reply(prompt))
-
-
-@pytest.fixture
-def store(conversations_dir) -> ConversationStore:
-    return ConversationStore(conversations_dir)
 
 
 @pytest.fixture(params=["simple", "memory"])

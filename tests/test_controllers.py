@@ -10,29 +10,14 @@ import pytest
 from controller.errors import ChatError
 from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
-from models.conversation_store import ConversationExists, ConversationStore
+from models.conversation_store import ConversationExists
 from models.message import Message
-from tests.conftest import sent_messages
-
-
-def ask(controller, prompt: str) -> str:
-    """Stream one answer to the end, as the view does."""
-    return "".join(controller.stream_reply(prompt))
+from tests.conftest import ask, sent_messages
 
 
 def turns(messages) -> list[tuple[str, str]]:
     """(role, content) of each message, leaving out how each answer was made."""
     return [(message.role, message.content) for message in messages]
-
-
-@pytest.fixture
-def store(conversations_dir) -> ConversationStore:
-    return ConversationStore(conversations_dir)
-
-
-@pytest.fixture
-def memory_chat(settings, store) -> MemoryChatController:
-    return MemoryChatController(settings, store)
 
 
 def test_simple_engine_sends_only_the_new_message(settings, fake_groq):

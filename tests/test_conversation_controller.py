@@ -8,22 +8,9 @@ import json
 import pytest
 
 from controller.memory_chat import MemoryChatController
-from models.conversation_store import ConversationExists, ConversationStore
+from models.conversation_store import ConversationExists
 from models.message import Message
-
-
-def ask(controller, prompt: str) -> str:
-    return "".join(controller.stream_reply(prompt))
-
-
-@pytest.fixture
-def store(conversations_dir) -> ConversationStore:
-    return ConversationStore(conversations_dir)
-
-
-@pytest.fixture
-def memory_chat(settings, store) -> MemoryChatController:
-    return MemoryChatController(settings, store)
+from tests.conftest import ask
 
 
 def contents(store, name):
