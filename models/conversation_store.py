@@ -28,7 +28,7 @@ Modules: this one holds ConversationStore, the policy (revisions, names, what is
 `conversation_types` the name rule, the records and the errors (all re-exported here);
 `store_format` file names and the bytes of a file; `store_disk` atomic writes, setting files
 aside and the listing cache; `store_legacy` the original app's file and its import marker;
-`store_search` folding text and the search index; `store_exchange` export and import files.
+`store_search` the search index and `search_text` how it folds text; `store_exchange` export and import files.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from models.store_exchange import parse_import
 from models.store_files import StoreFiles
 from models.store_format import UnreadableFile, file_name_for, is_json_object, parse_document, read_header, summary_from
 from models.store_legacy import name_candidates
-from models.store_search import query_words, searchable_tokens
+from models.search_text import query_words, searchable_tokens
 
 __all__ = [  # the public names, including those re-exported from models.conversation_types
     "MAX_NAME_LENGTH", "Conversation", "ConversationDamaged", "ConversationExists", "ConversationNotFound",

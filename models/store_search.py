@@ -1,5 +1,5 @@
-"""Searching saved conversations, for `models.conversation_store`: folding text so that case and
-accents do not matter, and an index of the words of every conversation file.
+"""Searching saved conversations, for `models.conversation_store`: an index of the words of every
+conversation file (how text is folded and split into words: `models.search_text`).
 
 A conversation matches when every word of the query occurs somewhere in its name or messages.
 A query word holds no whitespace, so it can only occur inside one whitespace-separated token of
@@ -19,12 +19,11 @@ recipe), so that they run in C: indexing 10,000 conversations touches millions o
 from __future__ import annotations
 
 import threading
-import unicodedata
 from array import array
 from bisect import bisect_right
 from collections import deque
 from itertools import accumulate, repeat
-from typing import Callable, Generic, Iterable, Iterator, TypeVar
+from typing import Callable, Generic, Iterator, TypeVar
 
 from models.store_disk import StatKey
 from models.store_format import UnreadableFile
@@ -35,36 +34,6 @@ LOOKUP_COST = 1.0
 # Streamlit reruns a page on every click, searching again for the same words: remember the
 # files of this many words until the index changes.
 REMEMBERED_WORDS = 64
-
-
-class _CombiningMarks(dict):
-    """A `str.translate` table that deletes combining marks, filled in as characters turn up."""
-
-    def __missing__(self, code: int) -> int | None:
-        # Scanning all of Unicode up front would add a noticeable pause to importing this module.
-        value = None if unicodedata.combining(chr(code)) else code
-        self[code] = value
-        return value
-
-
-_DROP_COMBINING_MARKS = _CombiningMarks()
-
-
-def fold(text: str) -> str:
-    """Text as search compares it: compatibility forms decomposed, accents dropped, case folded."""
-    if text.isascii():
-        return text.lower()  # what the steps below give for ASCII, and most text is ASCII
-    return unicodedata.normalize("NFKD", text).casefold().translate(_DROP_COMBINING_MARKS)
-
-
-def query_words(query: str) -> list[bytes]:
-    """The distinct folded words of a query as UTF-8, longest (likeliest to rule files out) first."""
-    return sorted({word.encode("utf-8") for word in fold(query).split()}, key=len, reverse=True)
-
-
-def searchable_tokens(name: str, texts: Iterable[str]) -> set[bytes]:
-    """The distinct folded tokens of a conversation's name and message texts, as UTF-8."""
-    return set(fold("\n".join([name, *texts])).encode("utf-8").split())
 
 
 class SearchIndex(Generic[Summary]):

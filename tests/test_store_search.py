@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from models import conversation_store as store_module
-from models import store_search
 from models.conversation_store import ConversationStore
 from models.message import Message
 from models.store_format import file_name_for

@@ -12,7 +12,7 @@ import pytest
 from models import store_search
 from models.conversation_store import ConversationStore
 from models.message import Message
-from models.store_search import fold, query_words
+from models.search_text import fold, query_words
 from tests.store_helpers import names
 
 
