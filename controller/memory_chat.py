@@ -135,13 +135,10 @@ class MemoryChatController(ChatController):
             self.saved_count = 0
         return summary
 
-    def list_conversations(self) -> Listing:
-        """The saved conversations, newest first, and what could not be read."""
-        return self.store.list()
-
-    def search(self, query: str) -> list[ConversationSummary]:
-        """Saved conversations whose name or messages hold every word of `query`, newest first."""
-        return self.store.search(query)
+    def list_conversations(self, query: str = "") -> Listing:
+        """The saved conversations (those whose name or messages hold every word of `query`),
+        newest first, and what could not be read."""
+        return self.store.list(query)
 
     def export(self, name: str, kind: str) -> bytes | str:
         """A saved conversation as a downloadable file's content; kind is "markdown" or "json"."""

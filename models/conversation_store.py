@@ -106,18 +106,19 @@ class ConversationStore(StoreFiles):
         self._import_legacy_if_needed()
         return (self.directory / file_name_for(name)).is_file()
 
-    def list(self) -> Listing:
-        """All saved conversations, newest first, plus a sentence for each unreadable file."""
+    def list(self, query: str = "") -> Listing:
+        """The saved conversations (those matching `query`, see search), newest first, plus a sentence
+        for each unreadable file; one scan of the directory."""
         scan, problems = self._scan()
-        return Listing(_newest_first(summary for _, summary in scan.entries.values()), problems)
+        words = query_words(query)
+        if not words:
+            return Listing(_newest_first(summary for _, summary in scan.entries.values()), problems)
+        found = self._search_index.matching(words, scan.entries, scan.version, self._read_tokens)
+        return Listing(_newest_first(found), problems)
 
     def search(self, query: str) -> list[ConversationSummary]:
         """Conversations whose name or messages hold every word of `query` (any case, any accents), newest first."""
-        words = query_words(query)
-        if not words:
-            return self.list().conversations
-        scan, _ = self._scan()
-        return _newest_first(self._search_index.matching(words, scan.entries, scan.version, self._read_tokens))
+        return self.list(query).conversations
 
     def prepare_search(self) -> None:
         """Read every conversation into the search index now (a server does it in the background at start)."""

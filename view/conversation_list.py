@@ -74,13 +74,13 @@ def render_conversation_list(sidebar: ConversationsSidebar) -> None:
         icon=":material/search:", label_visibility="collapsed", on_change=_reset_limit,
     )
     try:
-        listing = controller.list_conversations()
-        found = controller.search(query) if query.strip() else listing.conversations
+        listing = controller.list_conversations(query)
     except (StoreError, OSError) as error:
         st.error(f"Saved conversations could not be listed: {error}")
         return
     for problem in listing.problems:
         st.warning(problem, icon=":material/healing:")
+    found = listing.conversations
     if not found:
         st.caption(f"No conversations match “{escape_markdown(query.strip())}”." if query.strip()
                    else "No saved conversations yet.")
