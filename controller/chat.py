@@ -18,21 +18,37 @@ if TYPE_CHECKING:
 
 NOTHING_RECEIVED = "Stopped before any answer arrived."
 # st.write_stream sends the whole answer so far for every piece it is given, and the browser
-# draws it again: at Groq's 1,000 tokens/s that kept the browser too busy to answer the
-# websocket's pings. Pieces gathered for this long make ~25 redraws a second at most.
+# parses and draws all of it again: ~4 ms a KB in headless Chromium here, so a 2,000-token answer
+# redrawn every 40 ms kept the browser busy most of the time, behind the stream and deaf to the
+# websocket's pings. Pieces are gathered for 40 ms while the answer is short (~25 redraws a
+# second) and for longer as it grows, 10 µs per character up to 0.15 s, so a redraw never takes
+# the browser more than about 40% of the time until the next one.
 BATCH_SECONDS = 0.04
+BATCH_SECONDS_PER_CHARACTER = 1e-5
+LONGEST_BATCH_SECONDS = 0.15
+
+
+def batch_seconds(length: int, shortest: float = BATCH_SECONDS) -> float:
+    """How long to gather pieces once `length` characters have been handed on (0: never gather)."""
+    if shortest <= 0:
+        return 0.0
+    return max(shortest, min(LONGEST_BATCH_SECONDS, length * BATCH_SECONDS_PER_CHARACTER))
 
 
 def in_batches(deltas: Iterable[str], seconds: float = BATCH_SECONDS,
                clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
-    """The deltas joined into batches: the first at once, then whatever came in `seconds` since the last."""
+    """The deltas joined into batches: the first at once, then whatever came in since the last, at
+    least `seconds` later and longer as the text grows (`batch_seconds`)."""
     pending: list[str] = []
     last_yield = None
+    handed_on = 0
     for delta in deltas:
         pending.append(delta)
-        if last_yield is None or clock() - last_yield >= seconds:
-            yield "".join(pending)
+        if last_yield is None or clock() - last_yield >= batch_seconds(handed_on, seconds):
+            batch = "".join(pending)
+            yield batch
             pending.clear()
+            handed_on += len(batch)
             last_yield = clock()  # from when the reader came back for more: a slow reader gets bigger batches
     if pending:
         yield "".join(pending)

@@ -1,0 +1,79 @@
+"""What a streamed answer costs the server and the browser: batches that grow with the answer,
+chunks parsed by pydantic's compiled validator, and a heap the full collections leave alone."""
+
+from __future__ import annotations
+
+import gc
+
+from openai._models import construct_type
+from openai.types.chat import ChatCompletionChunk
+
+from controller.chat import LONGEST_BATCH_SECONDS, batch_seconds, in_batches
+from models.assistant_settings import AssistantSettings
+from utils.llama import build_llm, warm_up
+
+CHUNK = {
+    "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": "openai/gpt-oss-120b",
+    "system_fingerprint": "fp_1", "x_groq": {"id": "req_1", "usage": {"prompt_tokens": 3, "completion_tokens": 2}},
+    "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hello"}, "logprobs": None, "finish_reason": None}],
+}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def paced(deltas, clock: Clock, step: float):
+    for delta in deltas:
+        clock.now += step
+        yield delta
+
+
+def test_batches_grow_with_the_answer_up_to_a_limit_and_lose_nothing():
+    clock = Clock()
+    deltas = ["x" * 9 + " "] * 3000  # 30,000 characters, one delta every 5 ms
+    handed_on, gaps, last = 0, [], None
+    for batch in in_batches(paced(deltas, clock, 0.005), 0.04, clock):
+        if last is not None:
+            gaps.append((handed_on, round(clock.now - last, 3)))
+        handed_on += len(batch)
+        last = clock.now
+    assert handed_on == 30000
+    gaps = gaps[:-1]  # the last batch is whatever was left when the answer ended
+    assert gaps[0] == (10, 0.04)  # a short answer: 40 ms batches
+    assert all(gap <= LONGEST_BATCH_SECONDS + 0.005 for _, gap in gaps)
+    assert {gap for length, gap in gaps if length > 20000} == {0.15}
+    middle = [gap for length, gap in gaps if 6000 <= length <= 9000]
+    assert middle and all(0.06 <= gap <= 0.095 for gap in middle)  # 10 µs a character
+
+
+def test_no_batching_hands_on_every_delta():
+    assert batch_seconds(50000, 0) == 0
+    clock = Clock()
+    assert list(in_batches(paced(["a"] * 5000, clock, 0.001), 0, clock)) == ["a"] * 5000
+
+
+def test_streamed_chunks_are_validated_and_equal_what_the_sdk_builds(settings):
+    client = build_llm(settings, AssistantSettings(model=settings.groq_model))._get_client()
+    chunk = client._process_response_data(data=CHUNK, cast_to=ChatCompletionChunk, response=None)
+    assert chunk == construct_type(type_=ChatCompletionChunk, value=CHUNK)
+    assert chunk.model_extra["x_groq"]["usage"] == {"prompt_tokens": 3, "completion_tokens": 2}
+    # Validation, not construction: the SDK's construct_type would keep the text as text.
+    assert client._process_response_data(data={**CHUNK, "created": "1700000000"}, cast_to=ChatCompletionChunk,
+                                         response=None).created == 1700000000
+
+
+def test_a_chunk_the_validator_refuses_is_built_the_sdks_way(settings):
+    client = build_llm(settings, AssistantSettings(model=settings.groq_model))._get_client()
+    odd = {**CHUNK, "choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": "a reason Groq adds later"}]}
+    chunk = client._process_response_data(data=odd, cast_to=ChatCompletionChunk, response=None)
+    assert chunk.choices[0].delta.content == "Hi" and chunk.choices[0].finish_reason == "a reason Groq adds later"
+
+
+def test_warm_up_takes_what_is_loaded_out_of_full_collections():
+    warm_up()
+    assert gc.get_freeze_count() > 50000  # LlamaIndex, pydantic and the tokenizer, at least
