@@ -1,0 +1,241 @@
+"""The listing index, for `models.store_disk.SummaryCache`: what the last directory scan found, kept
+on disk so that a new store instance (a restarted server) lists 10,000 conversations without
+reading, or even stat-ing, each file.
+
+Layout: `<store>/.index/` holds two files. A subdirectory, so that writing them does not change
+the store directory's own mtime, which is part of what says whether the index is still valid.
+- `generation`: a random token, replaced after every change the store makes (save, rename,
+  import, delete, setting a damaged file aside, the legacy import), under the store's lock and
+  after the change. A token, not a counter: nothing needs reading first, and a deleted `.index`
+  cannot bring an old value back.
+- `listing.json`: a header line `{"format", "directory", "generation", "crc32"}`, then one JSON
+  object of columns (file name, stat key, summary fields; newest first) and the kept-aside names.
+
+Validity: a scan is valid for the stamp (the directory's inode, mtime_ns and ctime_ns, and the
+generation) read before it, if the stamp read after it is the same and the scan found nothing
+damaged. While the stamp stays the same the directory holds the same files: creating, removing or
+renaming a file changes the directory's mtime and ctime, and every change the store makes also
+changes the generation, whatever the timestamps' granularity. A scan's entries are written with
+its stamp, or with none (`"directory": null`: still worth reading, as the known stat keys and
+summaries that spare re-reading unchanged files) when it is not valid or not settled.
+
+Settled: file systems stamp changes with a coarse clock (Linux: the last timer tick, up to 10 ms
+old; FAT and other whole-second systems: 1–2 s). A change made after the scan in the same tick as
+the directory's current stamp would leave the stamp as it is. So a stamp is only trusted when the
+directory's mtime and ctime are older than the scan's start by more than a tick: a later change
+then gets a later stamp. Our own changes need no such care (the generation changes), so this only
+delays trusting a scan made within 20 ms (2 s on whole-second systems) of the last change; the
+next scan is trusted. Not covered: hand changes on file systems whose clock is behind ours by more
+than that, and a file edited in place by hand (same inode, no rename), which shows its new summary
+only after the next change to the directory.
+
+Writes are atomic (a temporary file in `.index`, then `os.replace`), so a reader sees a whole
+file or the previous one; there is no fsync, since losing the index costs one slower scan. The
+listing is written without the store lock, in a background thread (about 40 ms at 10,000
+conversations): writers may race, and the last one wins, which is safe because a reader checks
+the stamp it finds against the directory. Anything wrong with the file (missing, torn, another
+format, a wrong shape or checksum) makes `load` return None and the store scan as if there were none.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import threading
+import zlib
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, NamedTuple
+
+from models.conversation_types import ConversationSummary
+from models.store_disk import CORRUPT_SUFFIX, StatKey, is_conversation_file_name, write_atomic
+
+INDEX_DIR_NAME = ".index"
+LISTING_FILE_NAME = "listing.json"
+GENERATION_FILE_NAME = "generation"
+INDEX_FORMAT = 1
+SETTLED_NS = 20_000_000  # two 100 Hz ticks, more than Windows' 15.6 ms timer
+WHOLE_SECONDS_SETTLED_NS = 2_000_000_000  # FAT keeps even seconds
+FIELDS = ("name", "created", "updated", "revision", "message_count", "model")
+PATH_CHARACTERS = {"/", os.sep, "\x00"}  # never in a name a directory scan finds
+TEXT_COLUMNS = ("files", "name", "created", "updated")
+NUMBER_COLUMNS = ("inodes", "mtimes", "sizes", "revision", "message_count")
+
+Stamp = tuple[int, int, int, "str | None"]  # the directory's inode, mtime_ns and ctime_ns; the generation
+Entries = dict[str, tuple[StatKey, ConversationSummary]]
+
+
+class Persisted(NamedTuple):
+    """An index read from disk: the stamp its entries are valid for (None: not known to be), the entries, kept-aside names."""
+
+    stamp: Stamp | None
+    entries: Entries
+    kept_aside: list[str]
+
+
+class ListingIndex:
+    """The `.index` folder of one store directory: the generation and the persisted listing."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.folder = directory / INDEX_DIR_NAME
+        self._generation_path = os.path.join(self.folder, GENERATION_FILE_NAME)  # read on every list()
+        self._lock = threading.Condition()
+        self._pending: tuple[Stamp | None, Entries, list[str]] | None = None
+        self._writing = False
+
+    def stamp(self) -> Stamp | None:
+        """The directory's stamp now; None when it cannot be read."""
+        try:
+            stat = os.stat(self.directory)
+            try:
+                with open(self._generation_path, "rb") as file:
+                    generation: str | None = file.read(64).decode("ascii", "replace")
+            except (FileNotFoundError, NotADirectoryError):
+                generation = None  # no store wrote one here yet, or none can: then only the timestamps tell
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, generation)
+
+    @staticmethod
+    def settled(stamp: Stamp, started_ns: int) -> bool:
+        """True when no change after `started_ns` (wall clock) can leave the directory's timestamps as in `stamp`."""
+        latest = max(stamp[1], stamp[2])
+        margin = WHOLE_SECONDS_SETTLED_NS if latest % 1_000_000_000 == 0 else SETTLED_NS
+        return latest < started_ns - margin
+
+    def changed(self) -> None:
+        """Record that the store changed the directory (store lock held): a new generation."""
+        try:
+            self._write(GENERATION_FILE_NAME, os.urandom(8).hex().encode("ascii"))
+        except OSError:
+            pass  # then other instances notice the change by the directory's timestamps alone
+
+    def load(self) -> Persisted | None:
+        """The persisted listing, or None when there is none or anything about it is wrong."""
+        try:
+            data = (self.folder / LISTING_FILE_NAME).read_bytes()
+            with _collector_paused():
+                return _decode(data)
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            return None
+
+    def save(self, stamp: Stamp | None, entries: Entries, kept_aside: list[str]) -> None:
+        """Write a scan's listing in the background (the newest scan wins if several wait); returns at once."""
+        with self._lock:
+            self._pending = (stamp, entries, kept_aside)
+            if not self._writing:
+                self._writing = True
+                threading.Thread(target=self._write_pending, name="bnaGPT listing index", daemon=True).start()
+
+    def wait(self) -> None:
+        """Return once every listing handed to `save` is written (or failed to be)."""
+        with self._lock:
+            self._lock.wait_for(lambda: not self._writing)
+
+    def _write_pending(self) -> None:
+        """The writer thread: write the newest pending listing until none is left."""
+        try:
+            while True:
+                with self._lock:
+                    pending, self._pending = self._pending, None
+                    if pending is None:
+                        return
+                try:
+                    self._write(LISTING_FILE_NAME, _encode(*pending))
+                except OSError:
+                    pass  # only a cache: the next scan that changes something tries again
+        finally:
+            with self._lock:
+                self._writing = False
+                self._lock.notify_all()
+
+    def _write(self, file_name: str, data: bytes) -> None:
+        """Replace a file in `.index` atomically (no fsync), making the folder when it is missing."""
+        try:
+            write_atomic(self.folder, file_name, data, durable=False)
+        except FileNotFoundError:
+            self.folder.mkdir(exist_ok=True)
+            write_atomic(self.folder, file_name, data, durable=False)
+
+
+def _encode(stamp: Stamp | None, entries: Entries, kept_aside: list[str]) -> bytes:
+    """The bytes of `listing.json`: the header line, then the columns, newest first."""
+    # Newest first, so that list() sorts what is already in order; one dumps per column, so that
+    # this thread gives up the GIL between them instead of holding it for the whole file.
+    rows = sorted(entries.items(), key=lambda item: item[1][1].updated, reverse=True)
+    columns: dict[str, list[Any]] = {"files": [file_name for file_name, _ in rows]}
+    for position, column in enumerate(("inodes", "mtimes", "sizes")):
+        columns[column] = [key[position] for _, (key, _) in rows]
+    for field in FIELDS:
+        columns[field] = [getattr(summary, field) for _, (_, summary) in rows]
+    columns["kept_aside"] = list(kept_aside)
+    body = ("{" + ",".join(f'"{column}":{json.dumps(values, ensure_ascii=False)}'
+                           for column, values in columns.items()) + "}").encode("utf-8")
+    header = {"format": INDEX_FORMAT, "directory": list(stamp[:3]) if stamp else None,
+              "generation": stamp[3] if stamp else None, "crc32": zlib.crc32(body)}
+    return json.dumps(header).encode("ascii") + b"\n" + body
+
+
+def _decode(data: bytes) -> Persisted:
+    """The listing in `listing.json`; ValueError (or TypeError, KeyError) when it is not exactly as written."""
+    header_line, body = data.split(b"\n", 1)
+    header = json.loads(header_line)
+    if not (isinstance(header, dict) and _is_int(header.get("format")) and header["format"] == INDEX_FORMAT
+            and _is_int(header.get("crc32")) and header["crc32"] == zlib.crc32(body)):
+        raise ValueError("another format, or damaged")
+    stamp = _stamp_of(header.get("directory"), header.get("generation"))
+    columns = json.loads(body)
+    row_columns = (*TEXT_COLUMNS, *NUMBER_COLUMNS, "model")
+    if not (isinstance(columns, dict) and all(isinstance(columns.get(name), list) for name in row_columns)
+            and isinstance(columns.get("kept_aside"), list)):
+        raise ValueError("a column is missing")
+    files, kept_aside = columns["files"], columns["kept_aside"]
+    if any(len(columns[name]) != len(files) for name in row_columns):
+        raise ValueError("the columns differ in length")
+    if not (all(set(map(type, columns[name])) <= {str} for name in (*TEXT_COLUMNS, "kept_aside"))
+            and all(set(map(type, columns[name])) <= {int} for name in NUMBER_COLUMNS)
+            and set(map(type, columns["model"])) <= {str, type(None)}):
+        raise ValueError("a value of the wrong type")
+    if files and (min(columns["revision"]) < 1 or min(columns["message_count"]) < 0):
+        raise ValueError("a revision or message count out of range")
+    names = "\n".join([*files, *kept_aside])
+    if not (all(map(is_conversation_file_name, files)) and all(name.endswith(CORRUPT_SUFFIX) for name in kept_aside)
+            and not any(character in names for character in PATH_CHARACTERS)):
+        raise ValueError("a name that no directory scan finds")
+    summaries = map(ConversationSummary, *(columns[field] for field in FIELDS))
+    entries = dict(zip(files, zip(zip(columns["inodes"], columns["mtimes"], columns["sizes"]), summaries)))
+    if len(entries) != len(files):
+        raise ValueError("a file listed twice")
+    return Persisted(stamp, entries, kept_aside)
+
+
+def _stamp_of(directory: Any, generation: Any) -> Stamp | None:
+    """The stamp in a header, None when it has none; ValueError when it is malformed."""
+    if directory is None:
+        return None
+    if not (isinstance(directory, list) and len(directory) == 3 and all(map(_is_int, directory))
+            and (generation is None or isinstance(generation, str))):
+        raise ValueError("a malformed stamp")
+    return (directory[0], directory[1], directory[2], generation)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, if it runs, for the duration."""
+    # Decoding 10,000 conversations makes some 100,000 objects at once, none of them in a cycle:
+    # the collections they would set off (up to a pass over the whole heap) would find nothing.
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _is_int(value: Any) -> bool:
+    """True for a JSON whole number (not true or false, which Python counts as ints)."""
+    return type(value) is int
