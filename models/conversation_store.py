@@ -33,8 +33,9 @@ Modules: this one holds ConversationStore, the policy (revisions, names, what is
 `store_files` its base class, the machinery (lock, writes, setting aside, scan, legacy import);
 `conversation_types` the name rule, the records and the errors (all re-exported here);
 `store_format` file names and the bytes of a file; `store_disk` atomic writes, setting files
-aside and the listing cache; `store_index` the listing index on disk; `store_legacy` the original app's file and its import marker;
-`store_search` the search index and `search_text` how it folds text; `store_exchange` export and import files.
+aside and the listing cache; `store_index` the listing index on disk; `store_legacy` the original
+app's file and its import marker; `store_search` the search index and `search_text` how it folds
+text; `store_exchange` export and import files.
 """
 
 from __future__ import annotations

@@ -81,7 +81,8 @@ def original_file_name(kept_name: str) -> str | None:
 
 
 def is_conversation_file_name(name: str) -> bool:
-    """True for the name of a conversation file (not a dotfile, not the original app's file); scan_directory inlines it."""
+    """True for the name of a conversation file (not a dotfile, nor the original app's file)."""
+    # scan_directory inlines this test: it runs once per file on every full scan.
     return name.endswith(".json") and not name.startswith(".") and name != LEGACY_FILE_NAME
 
 
@@ -100,8 +101,6 @@ class Scan(NamedTuple, Generic[Summary]):
     version: int
 
 
-
-
 def scan_directory(
     directory: Path, known: dict[str, tuple[StatKey, Summary]], read_summary: Callable[[str], Summary],
 ) -> tuple[dict[str, tuple[StatKey, Summary]], list[str], list[str], bool]:
@@ -113,7 +112,7 @@ def scan_directory(
     with os.scandir(directory) as directory_entries:
         for entry in directory_entries:  # once per file whenever the directory changed: keep it lean
             name = entry.name
-            if not name.endswith(".json") or name.startswith(".") or name == LEGACY_FILE_NAME:  # inline for speed
+            if not name.endswith(".json") or name.startswith(".") or name == LEGACY_FILE_NAME:
                 if name.endswith(CORRUPT_SUFFIX):
                     kept_aside.append(name)
                 continue

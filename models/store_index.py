@@ -2,39 +2,38 @@
 on disk so that a new store instance (a restarted server) lists 10,000 conversations without
 reading, or even stat-ing, each file.
 
-Layout: `<store>/.index/` holds two files. A subdirectory, so that writing them does not change
-the store directory's own mtime, which is part of what says whether the index is still valid.
+Layout: `<store>/.index/`, a subdirectory so that writing in it leaves the store directory's own
+mtime alone, holds two files.
 - `generation`: a random token, replaced after every change the store makes (save, rename,
-  import, delete, setting a damaged file aside, the legacy import), under the store's lock and
-  after the change. A token, not a counter: nothing needs reading first, and a deleted `.index`
-  cannot bring an old value back.
+  import, delete, setting a damaged file aside, the legacy import), under the store's lock. A
+  token, not a counter: nothing needs reading first, and a deleted `.index` brings back no old value.
 - `listing.json`: a header line `{"format", "directory", "generation", "crc32"}`, then one JSON
   object of columns (file name, stat key, summary fields; newest first) and the kept-aside names.
 
 Validity: a scan is valid for the stamp (the directory's inode, mtime_ns and ctime_ns, and the
-generation) read before it, if the stamp read after it is the same and the scan found nothing
-damaged. While the stamp stays the same the directory holds the same files: creating, removing or
-renaming a file changes the directory's mtime and ctime, and every change the store makes also
-changes the generation, whatever the timestamps' granularity. A scan's entries are written with
-its stamp, or with none (`"directory": null`: still worth reading, as the known stat keys and
-summaries that spare re-reading unchanged files) when it is not valid or not settled.
+generation) read before it if the stamp read after it is the same and it found nothing damaged.
+While the stamp stays the same, so do the directory's files: creating, removing or renaming one
+changes the directory's mtime and ctime, and a change by the store also changes the generation,
+whatever the timestamps' granularity. A listing is written with its scan's stamp, or with none
+(`"directory": null`) when not valid or not settled: its stat keys and summaries still spare a
+new instance from reading the files that did not change.
 
 Settled: file systems stamp changes with a coarse clock (Linux: the last timer tick, up to 10 ms
-old; FAT and other whole-second systems: 1–2 s). A change made after the scan in the same tick as
-the directory's current stamp would leave the stamp as it is. So a stamp is only trusted when the
-directory's mtime and ctime are older than the scan's start by more than a tick: a later change
-then gets a later stamp. Our own changes need no such care (the generation changes), so this only
-delays trusting a scan made within 20 ms (2 s on whole-second systems) of the last change; the
-next scan is trusted. Not covered: hand changes on file systems whose clock is behind ours by more
-than that, and a file edited in place by hand (same inode, no rename), which shows its new summary
-only after the next change to the directory.
+old; FAT and other whole-second systems: 1–2 s), so a change made after a scan, in the same tick
+as the directory's stamp, could leave the stamp as it was. A stamp is therefore trusted only when
+the directory's mtime and ctime are older than the scan's start by more than a tick: any later
+change gets a later stamp. The store's own changes need no such care (the generation changes);
+the cost is that a scan made within 20 ms (2 s on whole-second systems) of the last change is not
+trusted, and the next one is. Not covered: a file system whose clock is behind ours by more than
+that, and a file edited in place by hand (same inode, no rename), which shows its new summary only
+after the next change to the directory.
 
-Writes are atomic (a temporary file in `.index`, then `os.replace`), so a reader sees a whole
-file or the previous one; there is no fsync, since losing the index costs one slower scan. The
-listing is written without the store lock, in a background thread (about 40 ms at 10,000
-conversations): writers may race, and the last one wins, which is safe because a reader checks
-the stamp it finds against the directory. Anything wrong with the file (missing, torn, another
-format, a wrong shape or checksum) makes `load` return None and the store scan as if there were none.
+Writes are atomic (a temporary file in `.index`, then `os.replace`), so a reader sees a whole file
+or the one before; no fsync, as losing the index costs only one slower scan. The listing is
+written without the store lock, in a background thread (about 40 ms at 10,000 conversations), so
+writers may race: the last one wins, which is safe because a reader checks the stamp it finds
+against the directory. Anything wrong with the file (missing, torn, another format, a wrong shape
+or checksum) makes `load` return None, and the store scans as if there were no index.
 """
 
 from __future__ import annotations
@@ -44,7 +43,9 @@ import json
 import os
 import threading
 import zlib
-from contextlib import contextmanager
+from collections import deque
+from contextlib import contextmanager, suppress
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
@@ -57,17 +58,18 @@ GENERATION_FILE_NAME = "generation"
 INDEX_FORMAT = 1
 SETTLED_NS = 20_000_000  # two 100 Hz ticks, more than Windows' 15.6 ms timer
 WHOLE_SECONDS_SETTLED_NS = 2_000_000_000  # FAT keeps even seconds
-FIELDS = ("name", "created", "updated", "revision", "message_count", "model")
-PATH_CHARACTERS = {"/", os.sep, "\x00"}  # never in a name a directory scan finds
+FIELDS = ("name", "created", "updated", "revision", "message_count", "model")  # ConversationSummary's, in order
+KEY_COLUMNS = ("inodes", "mtimes", "sizes")
 TEXT_COLUMNS = ("files", "name", "created", "updated")
-NUMBER_COLUMNS = ("inodes", "mtimes", "sizes", "revision", "message_count")
+NUMBER_COLUMNS = (*KEY_COLUMNS, "revision", "message_count")
+PATH_CHARACTERS = {"/", os.sep, "\x00"}  # never in a name a directory scan finds
 
 Stamp = tuple[int, int, int, "str | None"]  # the directory's inode, mtime_ns and ctime_ns; the generation
 Entries = dict[str, tuple[StatKey, ConversationSummary]]
 
 
 class Persisted(NamedTuple):
-    """An index read from disk: the stamp its entries are valid for (None: not known to be), the entries, kept-aside names."""
+    """A listing read from disk: the stamp it is valid for (None: not known), its entries and kept-aside files."""
 
     stamp: Stamp | None
     entries: Entries
@@ -80,6 +82,8 @@ class ListingIndex:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.folder = directory / INDEX_DIR_NAME
+        with suppress(OSError):  # now: made by the first listing written, it would change the directory's stamp
+            self.folder.mkdir(exist_ok=True)
         self._generation_path = os.path.join(self.folder, GENERATION_FILE_NAME)  # read on every list()
         self._lock = threading.Condition()
         self._pending: tuple[Stamp | None, Entries, list[str]] | None = None
@@ -166,7 +170,7 @@ def _encode(stamp: Stamp | None, entries: Entries, kept_aside: list[str]) -> byt
     # this thread gives up the GIL between them instead of holding it for the whole file.
     rows = sorted(entries.items(), key=lambda item: item[1][1].updated, reverse=True)
     columns: dict[str, list[Any]] = {"files": [file_name for file_name, _ in rows]}
-    for position, column in enumerate(("inodes", "mtimes", "sizes")):
+    for position, column in enumerate(KEY_COLUMNS):
         columns[column] = [key[position] for _, (key, _) in rows]
     for field in FIELDS:
         columns[field] = [getattr(summary, field) for _, (_, summary) in rows]
@@ -182,8 +186,9 @@ def _decode(data: bytes) -> Persisted:
     """The listing in `listing.json`; ValueError (or TypeError, KeyError) when it is not exactly as written."""
     header_line, body = data.split(b"\n", 1)
     header = json.loads(header_line)
-    if not (isinstance(header, dict) and _is_int(header.get("format")) and header["format"] == INDEX_FORMAT
-            and _is_int(header.get("crc32")) and header["crc32"] == zlib.crc32(body)):
+    # type() is int, not isinstance: JSON's true and false would pass as 1 and 0.
+    if not (isinstance(header, dict) and type(header.get("format")) is int and header["format"] == INDEX_FORMAT
+            and type(header.get("crc32")) is int and header["crc32"] == zlib.crc32(body)):
         raise ValueError("another format, or damaged")
     stamp = _stamp_of(header.get("directory"), header.get("generation"))
     columns = json.loads(body)
@@ -204,18 +209,29 @@ def _decode(data: bytes) -> Persisted:
     if not (all(map(is_conversation_file_name, files)) and all(name.endswith(CORRUPT_SUFFIX) for name in kept_aside)
             and not any(character in names for character in PATH_CHARACTERS)):
         raise ValueError("a name that no directory scan finds")
-    summaries = map(ConversationSummary, *(columns[field] for field in FIELDS))
-    entries = dict(zip(files, zip(zip(columns["inodes"], columns["mtimes"], columns["sizes"]), summaries)))
+    keys = zip(*(columns[name] for name in KEY_COLUMNS))
+    entries = dict(zip(files, zip(keys, _summaries(columns))))
     if len(entries) != len(files):
         raise ValueError("a file listed twice")
     return Persisted(stamp, entries, kept_aside)
+
+
+def _summaries(columns: dict[str, list[Any]]) -> list[ConversationSummary]:
+    """A ConversationSummary for each row of the columns."""
+    # As ConversationSummary(*fields) would make them (a frozen dataclass without __post_init__;
+    # tests/test_store_index.py checks that), but in C: its __init__ makes six Python-level setattr
+    # calls, which took a third of the time of loading 10,000 conversations.
+    summaries = list(map(object.__new__, repeat(ConversationSummary, len(columns["files"]))))
+    field_dicts = map(dict, map(zip, repeat(FIELDS), zip(*(columns[field] for field in FIELDS))))
+    deque(map(object.__setattr__, summaries, repeat("__dict__"), field_dicts), maxlen=0)
+    return summaries
 
 
 def _stamp_of(directory: Any, generation: Any) -> Stamp | None:
     """The stamp in a header, None when it has none; ValueError when it is malformed."""
     if directory is None:
         return None
-    if not (isinstance(directory, list) and len(directory) == 3 and all(map(_is_int, directory))
+    if not (isinstance(directory, list) and len(directory) == 3 and all(type(value) is int for value in directory)
             and (generation is None or isinstance(generation, str))):
         raise ValueError("a malformed stamp")
     return (directory[0], directory[1], directory[2], generation)
@@ -226,16 +242,10 @@ def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector, if it runs, for the duration."""
     # Decoding 10,000 conversations makes some 100,000 objects at once, none of them in a cycle:
     # the collections they would set off (up to a pass over the whole heap) would find nothing.
-    if not gc.isenabled():
-        yield
-        return
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
-
-
-def _is_int(value: Any) -> bool:
-    """True for a JSON whole number (not true or false, which Python counts as ints)."""
-    return type(value) is int
+        if enabled:
+            gc.enable()

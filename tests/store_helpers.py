@@ -36,7 +36,8 @@ def conversation_files(directory: Path) -> list[Path]:
 
 def truth(directory: Path) -> list[ConversationSummary]:
     """What list() should give, found by reading every conversation file whole: newest first, then by name."""
-    summaries = [summary_from(parse_document(path.read_bytes())[0], path.name) for path in conversation_files(directory)]
+    files = conversation_files(directory)
+    summaries = [summary_from(parse_document(path.read_bytes())[0], path.name) for path in files]
     summaries.sort(key=attrgetter("name"))
     summaries.sort(key=attrgetter("updated"), reverse=True)
     return summaries
@@ -68,7 +69,8 @@ def temp_files(directory: Path) -> list[str]:
 
 def file_bytes(directory: Path) -> dict[str, bytes]:
     """Every file in a store directory except its lock file and its listing index, by name, with its bytes."""
-    return {path.name: path.read_bytes() for path in directory.iterdir() if path.name not in (LOCK_FILE_NAME, INDEX_DIR_NAME)}
+    skipped = (LOCK_FILE_NAME, INDEX_DIR_NAME)
+    return {path.name: path.read_bytes() for path in directory.iterdir() if path.name not in skipped}
 
 
 @contextmanager

@@ -4,6 +4,7 @@ instances; a damaged index is ignored; search agrees with a plain search after a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -15,7 +16,7 @@ from typing import Any, Callable
 import pytest
 
 from models import store_disk, store_index
-from models.conversation_store import ConversationDamaged, ConversationStore
+from models.conversation_store import ConversationDamaged, ConversationStore, ConversationSummary
 from models.message import Message
 from models.search_text import fold
 from models.store_format import file_name_for, parse_document
@@ -119,6 +120,22 @@ def test_writing_the_index_leaves_the_directory_stamp_as_it_was(directory: Path)
     assert index.load() == store_index.Persisted(None, {}, [])
 
 
+def test_summaries_from_the_index_are_the_ones_the_dataclass_makes() -> None:
+    # store_index builds them without calling __init__, which is only right while these hold.
+    assert store_index.FIELDS == tuple(field.name for field in dataclasses.fields(ConversationSummary))
+    assert not hasattr(ConversationSummary, "__post_init__")
+    rows = [("a", "2026-01-01", "2026-01-02", 3, 4, None), ("b", "x", "y", 1, 0, "m")]
+    columns = {"files": ["a.json", "b.json"], **dict(zip(store_index.FIELDS, map(list, zip(*rows))))}
+
+    made = store_index._summaries(columns)
+
+    assert made == [ConversationSummary(*row) for row in rows]
+    assert list(map(hash, made)) == [hash(ConversationSummary(*row)) for row in rows]
+    assert list(map(repr, made)) == [repr(ConversationSummary(*row)) for row in rows]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made[0].name = "changed"  # type: ignore[misc]
+
+
 # Changes made elsewhere
 
 
@@ -129,10 +146,12 @@ def set_aside_damaged(store: ConversationStore) -> None:
 
 
 def import_legacy(store: ConversationStore) -> None:
-    (store.directory / "saved_conversations.json").write_bytes(legacy_file({"Old": [{"role": "user", "content": "hi"}]}))
+    legacy = legacy_file({"Old": [{"role": "user", "content": "hi"}]})
+    (store.directory / "saved_conversations.json").write_bytes(legacy)
     assert store.exists("Old")  # any call imports it
 
 
+IMPORTED = legacy_file({"a": [{"role": "user", "content": "imported"}]})
 OPERATIONS: dict[str, Callable[[ConversationStore], Any]] = {
     "save a new conversation": lambda store: store.save("new", MESSAGES[:1]),
     "save over one": lambda store: store.save("b", MESSAGES[:1], replace=True),
@@ -141,7 +160,7 @@ OPERATIONS: dict[str, Callable[[ConversationStore], Any]] = {
     "rename over another": lambda store: store.rename("a", "b", replace=True),
     "delete": lambda store: store.delete("c"),
     "import a conversation": lambda store: store.import_conversation("a", MESSAGES[:2]),
-    "import a file": lambda store: store.import_file("old.json", legacy_file({"a": [{"role": "user", "content": "x"}]})),
+    "import a file": lambda store: store.import_file("old.json", IMPORTED),
     "set a damaged file aside": set_aside_damaged,
     "import the original app's file": import_legacy,
 }
@@ -234,7 +253,7 @@ DAMAGES: dict[str, Callable[[dict[str, Any], dict[str, Any]], bytes]] = {
     "columns of different lengths": lambda header, columns: index_bytes(
         header, {**lying(columns), "model": columns["model"]}),
     "a number as text": lambda header, columns: index_bytes(
-        header, {**lying(columns), "revision": [str(value) for value in lying(columns)["revision"]]}),
+        header, {**lying(columns), "inodes": [str(value) for value in lying(columns)["inodes"]]}),
     "a path for a file name": lambda header, columns: index_bytes(
         header, {**lying(columns), "files": ["../" + name for name in lying(columns)["files"]]}),
     "a file listed twice": lambda header, columns: index_bytes(
@@ -259,7 +278,9 @@ def test_the_lying_index_is_well_formed(directory: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES)
-def test_a_damaged_index_is_ignored(directory: Path, damage: Callable[[dict[str, Any], dict[str, Any]], bytes]) -> None:
+def test_a_damaged_index_is_ignored(
+    directory: Path, damage: Callable[[dict[str, Any], dict[str, Any]], bytes]
+) -> None:
     writer = ConversationStore(directory)
     for name in ("a", "b", "c"):
         writer.save(name, MESSAGES)
@@ -296,7 +317,9 @@ def test_an_index_folder_that_cannot_be_used_changes_nothing_else(directory: Pat
     [(-5, False, False), (0, False, False), (5, False, False), (30, False, True),
      (1000, True, False), (3000, True, True)],
 )
-def test_a_stamp_is_trusted_once_the_last_change_is_a_clock_tick_old(age_ms: int, whole_seconds: bool, trusted: bool) -> None:
+def test_a_stamp_is_trusted_once_the_last_change_is_a_clock_tick_old(
+    age_ms: int, whole_seconds: bool, trusted: bool
+) -> None:
     started = 1_800_000_010_000_000_000 if whole_seconds else 1_800_000_010_123_456_789
     changed = started - age_ms * 1_000_000
     assert (changed % 1_000_000_000 == 0) == whole_seconds
@@ -372,7 +395,7 @@ def test_random_changes_by_two_instances_and_by_hand_are_always_listed_as_the_fi
         if clock == "real" and rng.random() < 0.3:
             settle(directory)  # so that the scans below are trusted, and the next change is checked against them
         expected = truth(directory)
-        for store in [*stores, ConversationStore(directory)]:
+        for store in [*stores, ConversationStore(directory), *stores]:  # the second time from memory, if trusted
             listing = store.list()
             assert (listing.conversations, listing.problems) == (expected, []), f"step {step}"
 
