@@ -2,9 +2,8 @@
 on disk so that a new store instance (a restarted server) lists 10,000 conversations without
 reading, or even stat-ing, each file.
 
-Layout: `<store>/.index/`, a subdirectory so that writing in it leaves the store directory's own
-mtime alone, holds two files.
-- `generation`: a random token, replaced after every change the store makes (save, rename,
+Layout: `<store>/.index/` (a subdirectory: writing in it leaves the store directory's mtime alone):
+- `generation`: a random token, rewritten after every change the store makes (save, rename,
   import, delete, setting a damaged file aside, the legacy import), under the store's lock. A
   token, not a counter: nothing needs reading first, and a deleted `.index` brings back no old value.
 - `listing.json`: a header line `{"format", "directory", "generation", "crc32"}`, then one JSON
@@ -20,16 +19,15 @@ new instance from reading the files that did not change.
 
 Settled: file systems stamp changes with a coarse clock (Linux: the last timer tick, up to 10 ms
 old; FAT and other whole-second systems: 1–2 s), so a change made after a scan, in the same tick
-as the directory's stamp, could leave the stamp as it was. A stamp is therefore trusted only when
-the directory's mtime and ctime are older than the scan's start by more than a tick: any later
-change gets a later stamp. The store's own changes need no such care (the generation changes);
-the cost is that a scan made within 20 ms (2 s on whole-second systems) of the last change is not
-trusted, and the next one is. Not covered: a file system whose clock is behind ours by more than
-that, and a file edited in place by hand (same inode, no rename), which shows its new summary only
-after the next change to the directory.
+as the directory's stamp, could leave the stamp as it was. So a stamp is trusted only when the
+directory's mtime and ctime are older than the scan's start by more than a tick: any later change
+gets a later stamp. (The store's own changes also change the generation.) A scan made within 20 ms
+(2 s on whole-second systems) of the last change is thus not trusted; the next one is. Not covered:
+a file system whose clock is behind ours by more than that, and a file edited in place by hand
+(same inode, no rename), which shows its new summary after the next change to the directory.
 
-Writes are atomic (a temporary file in `.index`, then `os.replace`), so a reader sees a whole file
-or the one before; no fsync, as losing the index costs only one slower scan. The listing is
+The listing is written atomically (a temporary file in `.index`, then `os.replace`), so a reader
+sees a whole file or the one before; no fsync, as losing the index costs only one slower scan. It is
 written without the store lock, in a background thread (about 40 ms at 10,000 conversations), so
 writers may race: the last one wins, which is safe because a reader checks the stamp it finds
 against the directory. Anything wrong with the file (missing, torn, another format, a wrong shape
@@ -44,10 +42,10 @@ import os
 import threading
 import zlib
 from collections import deque
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from itertools import repeat
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from models.conversation_types import ConversationSummary
 from models.store_disk import CORRUPT_SUFFIX, StatKey, is_conversation_file_name, write_atomic
@@ -111,8 +109,9 @@ class ListingIndex:
 
     def changed(self) -> None:
         """Record that the store changed the directory (store lock held): a new generation."""
+        token = os.urandom(8).hex().encode("ascii")
         try:
-            self._write(GENERATION_FILE_NAME, os.urandom(8).hex().encode("ascii"))
+            self._in_folder(lambda: _write_in_place(self._generation_path, token))
         except OSError:
             pass  # then other instances notice the change by the directory's timestamps alone
 
@@ -120,10 +119,19 @@ class ListingIndex:
         """The persisted listing, or None when there is none or anything about it is wrong."""
         try:
             data = (self.folder / LISTING_FILE_NAME).read_bytes()
-            with _collector_paused():
-                return _decode(data)
-        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        except OSError:
             return None
+        # Decoding 10,000 conversations makes some 100,000 objects at once, none of them in a cycle:
+        # the garbage collections they would set off (up to a pass over the whole heap) find nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return _decode(data)
+        except (ValueError, TypeError, KeyError, RecursionError):
+            return None
+        finally:
+            if collecting:
+                gc.enable()
 
     def save(self, stamp: Stamp | None, entries: Entries, kept_aside: list[str]) -> None:
         """Write a scan's listing in the background (the newest scan wins if several wait); returns at once."""
@@ -146,8 +154,9 @@ class ListingIndex:
                     pending, self._pending = self._pending, None
                     if pending is None:
                         return
+                data = _encode(*pending)
                 try:
-                    self._write(LISTING_FILE_NAME, _encode(*pending))
+                    self._in_folder(lambda: write_atomic(self.folder, LISTING_FILE_NAME, data, durable=False))
                 except OSError:
                     pass  # only a cache: the next scan that changes something tries again
         finally:
@@ -155,13 +164,25 @@ class ListingIndex:
                 self._writing = False
                 self._lock.notify_all()
 
-    def _write(self, file_name: str, data: bytes) -> None:
-        """Replace a file in `.index` atomically (no fsync), making the folder when it is missing."""
+    def _in_folder(self, write: Callable[[], object]) -> None:
+        """Call `write`, making `.index` first when it turns out to be missing."""
         try:
-            write_atomic(self.folder, file_name, data, durable=False)
+            write()
         except FileNotFoundError:
             self.folder.mkdir(exist_ok=True)
-            write_atomic(self.folder, file_name, data, durable=False)
+            write()
+
+
+def _write_in_place(path: str, token: bytes) -> None:
+    """Overwrite the generation file with a token of the usual length, without a rename."""
+    # On ext4 a rename over a file waits for the new one's data (about 1 ms). Always 16 digits: a
+    # reader finds the old token, the new one or (had it caught the write halfway) a mix, which
+    # differs from the old one too, and that is all that counts.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+    try:
+        os.write(descriptor, token)
+    finally:
+        os.close(descriptor)
 
 
 def _encode(stamp: Stamp | None, entries: Entries, kept_aside: list[str]) -> bytes:
@@ -190,7 +211,12 @@ def _decode(data: bytes) -> Persisted:
     if not (isinstance(header, dict) and type(header.get("format")) is int and header["format"] == INDEX_FORMAT
             and type(header.get("crc32")) is int and header["crc32"] == zlib.crc32(body)):
         raise ValueError("another format, or damaged")
-    stamp = _stamp_of(header.get("directory"), header.get("generation"))
+    directory, generation = header.get("directory"), header.get("generation")
+    if directory is not None and not (isinstance(directory, list) and len(directory) == 3
+                                      and all(type(value) is int for value in directory)
+                                      and (generation is None or isinstance(generation, str))):
+        raise ValueError("a malformed stamp")
+    stamp = None if directory is None else (*directory, generation)
     columns = json.loads(body)
     row_columns = (*TEXT_COLUMNS, *NUMBER_COLUMNS, "model")
     if not (isinstance(columns, dict) and all(isinstance(columns.get(name), list) for name in row_columns)
@@ -226,26 +252,3 @@ def _summaries(columns: dict[str, list[Any]]) -> list[ConversationSummary]:
     deque(map(object.__setattr__, summaries, repeat("__dict__"), field_dicts), maxlen=0)
     return summaries
 
-
-def _stamp_of(directory: Any, generation: Any) -> Stamp | None:
-    """The stamp in a header, None when it has none; ValueError when it is malformed."""
-    if directory is None:
-        return None
-    if not (isinstance(directory, list) and len(directory) == 3 and all(type(value) is int for value in directory)
-            and (generation is None or isinstance(generation, str))):
-        raise ValueError("a malformed stamp")
-    return (directory[0], directory[1], directory[2], generation)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, if it runs, for the duration."""
-    # Decoding 10,000 conversations makes some 100,000 objects at once, none of them in a cycle:
-    # the collections they would set off (up to a pass over the whole heap) would find nothing.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
