@@ -20,7 +20,7 @@ single file. Each scan that finds something new is also written, in the backgrou
 `.index/listing.json`, so that a new instance (a restarted server) lists from it at the same cost
 when the stamp still matches, and otherwise stats every file but reads only those that changed.
 A file edited in place by hand (same inode) shows its new summary after the next change to the
-directory. Validity, coarse timestamps and the index's format: `store_index`.
+directory. Validity and coarse timestamps: `store_index`.
 `search()` indexes each file's folded words in memory under the same stat key, so a warm search
 reads no file either. Save, load and delete write no index (only the generation token), so their
 cost does not grow with the number of conversations.
@@ -33,9 +33,9 @@ Modules: this one holds ConversationStore, the policy (revisions, names, what is
 `store_files` its base class, the machinery (lock, writes, setting aside, scan, legacy import);
 `conversation_types` the name rule, the records and the errors (all re-exported here);
 `store_format` file names and the bytes of a file; `store_disk` atomic writes, setting files
-aside and the listing cache; `store_index` the listing index on disk; `store_legacy` the original
-app's file and its import marker; `store_search` the search index and `search_text` how it folds
-text; `store_exchange` export and import files.
+aside and the listing cache; `store_index` the listing index on disk and `store_index_format` its
+bytes; `store_legacy` the original app's file and its import marker; `store_search` the search
+index and `search_text` how it folds text; `store_exchange` export and import files.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Callable, Generic, NamedTuple, TypeVar
 from models.store_format import LEGACY_FILE_NAME, UnreadableFile
 
 if TYPE_CHECKING:  # store_index writes with write_atomic, so it imports this module
-    from models.store_index import ListingIndex, Stamp
+    from models.store_index import ListingIndex
+    from models.store_index_format import Stamp
 
 TEMP_PREFIX = ".tmp-"
 CORRUPT_SUFFIX = ".corrupt"

@@ -6,8 +6,8 @@ Layout: `<store>/.index/` (a subdirectory: writing in it leaves the store direct
 - `generation`: a random token, rewritten after every change the store makes (save, rename,
   import, delete, setting a damaged file aside, the legacy import), under the store's lock. A
   token, not a counter: nothing needs reading first, and a deleted `.index` brings back no old value.
-- `listing.json`: a header line `{"format", "directory", "generation", "crc32"}`, then one JSON
-  object of columns (file name, stat key, summary fields; newest first) and the kept-aside names.
+- `listing.json`: the last scan's file names, stat keys and summaries, and the names of the files
+  kept aside, with the stamp it is valid for and a checksum (`models.store_index_format`).
 
 Validity: a scan is valid for the stamp (the directory's inode, mtime_ns and ctime_ns, and the
 generation) read before it if the stamp read after it is the same and it found nothing damaged.
@@ -26,9 +26,10 @@ gets a later stamp. (The store's own changes also change the generation.) A scan
 a file system whose clock is behind ours by more than that, and a file edited in place by hand
 (same inode, no rename), which shows its new summary after the next change to the directory.
 
-The listing is written atomically (a temporary file in `.index`, then `os.replace`), so a reader
-sees a whole file or the one before; no fsync, as losing the index costs only one slower scan. It is
-written without the store lock, in a background thread (about 40 ms at 10,000 conversations), so
+Writing: the listing is written atomically (a temporary file in `.index`, then `os.replace`), so
+a reader sees a whole file or the one before; no fsync, as losing it costs only one slower scan.
+It is written without the store lock, by a background thread half a second after the scan (it
+takes about 40 ms at 10,000 conversations; a process that stops sooner leaves the old listing), so
 writers may race: the last one wins, which is safe because a reader checks the stamp it finds
 against the directory. Anything wrong with the file (missing, torn, another format, a wrong shape
 or checksum) makes `load` return None, and the store scans as if there were no index.
@@ -37,41 +38,21 @@ or checksum) makes `load` return None, and the store scans as if there were no i
 from __future__ import annotations
 
 import gc
-import json
 import os
 import threading
-import zlib
-from collections import deque
 from contextlib import suppress
-from itertools import repeat
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Callable
 
-from models.conversation_types import ConversationSummary
-from models.store_disk import CORRUPT_SUFFIX, StatKey, is_conversation_file_name, write_atomic
+from models.store_disk import write_atomic
+from models.store_index_format import Entries, Persisted, Stamp, decode, encode
 
 INDEX_DIR_NAME = ".index"
 LISTING_FILE_NAME = "listing.json"
 GENERATION_FILE_NAME = "generation"
-INDEX_FORMAT = 1
 SETTLED_NS = 20_000_000  # two 100 Hz ticks, more than Windows' 15.6 ms timer
 WHOLE_SECONDS_SETTLED_NS = 2_000_000_000  # FAT keeps even seconds
-FIELDS = ("name", "created", "updated", "revision", "message_count", "model")  # ConversationSummary's, in order
-KEY_COLUMNS = ("inodes", "mtimes", "sizes")
-TEXT_COLUMNS = ("files", "name", "created", "updated")
-NUMBER_COLUMNS = (*KEY_COLUMNS, "revision", "message_count")
-PATH_CHARACTERS = {"/", os.sep, "\x00"}  # never in a name a directory scan finds
-
-Stamp = tuple[int, int, int, "str | None"]  # the directory's inode, mtime_ns and ctime_ns; the generation
-Entries = dict[str, tuple[StatKey, ConversationSummary]]
-
-
-class Persisted(NamedTuple):
-    """A listing read from disk: the stamp it is valid for (None: not known), its entries and kept-aside files."""
-
-    stamp: Stamp | None
-    entries: Entries
-    kept_aside: list[str]
+WRITE_DELAY_SECONDS = 0.5
 
 
 class ListingIndex:
@@ -85,7 +66,7 @@ class ListingIndex:
         self._generation_path = os.path.join(self.folder, GENERATION_FILE_NAME)  # read on every list()
         self._lock = threading.Condition()
         self._pending: tuple[Stamp | None, Entries, list[str]] | None = None
-        self._writing = False
+        self._writing = self._hurry = False
 
     def stamp(self) -> Stamp | None:
         """The directory's stamp now; None when it cannot be read."""
@@ -126,7 +107,7 @@ class ListingIndex:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return _decode(data)
+            return decode(data)
         except (ValueError, TypeError, KeyError, RecursionError):
             return None
         finally:
@@ -134,27 +115,32 @@ class ListingIndex:
                 gc.enable()
 
     def save(self, stamp: Stamp | None, entries: Entries, kept_aside: list[str]) -> None:
-        """Write a scan's listing in the background (the newest scan wins if several wait); returns at once."""
+        """Write a scan's listing in the background, soon (the newest scan wins if several wait); returns at once."""
         with self._lock:
             self._pending = (stamp, entries, kept_aside)
             if not self._writing:
-                self._writing = True
+                self._writing, self._hurry = True, False
                 threading.Thread(target=self._write_pending, name="bnaGPT listing index", daemon=True).start()
 
     def wait(self) -> None:
-        """Return once every listing handed to `save` is written (or failed to be)."""
+        """Write what `save` was handed now, and return once it is written (or failed to be)."""
         with self._lock:
+            self._hurry = True
+            self._lock.notify_all()
             self._lock.wait_for(lambda: not self._writing)
 
     def _write_pending(self) -> None:
-        """The writer thread: write the newest pending listing until none is left."""
+        """The writer thread: after a moment, write the newest pending listing until none is left."""
         try:
+            with self._lock:
+                # Let whoever scanned finish first (a page being drawn): encoding holds the GIL for ms at a time.
+                self._lock.wait_for(lambda: self._hurry, timeout=WRITE_DELAY_SECONDS)
             while True:
                 with self._lock:
                     pending, self._pending = self._pending, None
                     if pending is None:
                         return
-                data = _encode(*pending)
+                data = encode(*pending)
                 try:
                     self._in_folder(lambda: write_atomic(self.folder, LISTING_FILE_NAME, data, durable=False))
                 except OSError:
@@ -183,72 +169,3 @@ def _write_in_place(path: str, token: bytes) -> None:
         os.write(descriptor, token)
     finally:
         os.close(descriptor)
-
-
-def _encode(stamp: Stamp | None, entries: Entries, kept_aside: list[str]) -> bytes:
-    """The bytes of `listing.json`: the header line, then the columns, newest first."""
-    # Newest first, so that list() sorts what is already in order; one dumps per column, so that
-    # this thread gives up the GIL between them instead of holding it for the whole file.
-    rows = sorted(entries.items(), key=lambda item: item[1][1].updated, reverse=True)
-    columns: dict[str, list[Any]] = {"files": [file_name for file_name, _ in rows]}
-    for position, column in enumerate(KEY_COLUMNS):
-        columns[column] = [key[position] for _, (key, _) in rows]
-    for field in FIELDS:
-        columns[field] = [getattr(summary, field) for _, (_, summary) in rows]
-    columns["kept_aside"] = list(kept_aside)
-    body = ("{" + ",".join(f'"{column}":{json.dumps(values, ensure_ascii=False)}'
-                           for column, values in columns.items()) + "}").encode("utf-8")
-    header = {"format": INDEX_FORMAT, "directory": list(stamp[:3]) if stamp else None,
-              "generation": stamp[3] if stamp else None, "crc32": zlib.crc32(body)}
-    return json.dumps(header).encode("ascii") + b"\n" + body
-
-
-def _decode(data: bytes) -> Persisted:
-    """The listing in `listing.json`; ValueError (or TypeError, KeyError) when it is not exactly as written."""
-    header_line, body = data.split(b"\n", 1)
-    header = json.loads(header_line)
-    # type() is int, not isinstance: JSON's true and false would pass as 1 and 0.
-    if not (isinstance(header, dict) and type(header.get("format")) is int and header["format"] == INDEX_FORMAT
-            and type(header.get("crc32")) is int and header["crc32"] == zlib.crc32(body)):
-        raise ValueError("another format, or damaged")
-    directory, generation = header.get("directory"), header.get("generation")
-    if directory is not None and not (isinstance(directory, list) and len(directory) == 3
-                                      and all(type(value) is int for value in directory)
-                                      and (generation is None or isinstance(generation, str))):
-        raise ValueError("a malformed stamp")
-    stamp = None if directory is None else (*directory, generation)
-    columns = json.loads(body)
-    row_columns = (*TEXT_COLUMNS, *NUMBER_COLUMNS, "model")
-    if not (isinstance(columns, dict) and all(isinstance(columns.get(name), list) for name in row_columns)
-            and isinstance(columns.get("kept_aside"), list)):
-        raise ValueError("a column is missing")
-    files, kept_aside = columns["files"], columns["kept_aside"]
-    if any(len(columns[name]) != len(files) for name in row_columns):
-        raise ValueError("the columns differ in length")
-    if not (all(set(map(type, columns[name])) <= {str} for name in (*TEXT_COLUMNS, "kept_aside"))
-            and all(set(map(type, columns[name])) <= {int} for name in NUMBER_COLUMNS)
-            and set(map(type, columns["model"])) <= {str, type(None)}):
-        raise ValueError("a value of the wrong type")
-    if files and (min(columns["revision"]) < 1 or min(columns["message_count"]) < 0):
-        raise ValueError("a revision or message count out of range")
-    names = "\n".join([*files, *kept_aside])
-    if not (all(map(is_conversation_file_name, files)) and all(name.endswith(CORRUPT_SUFFIX) for name in kept_aside)
-            and not any(character in names for character in PATH_CHARACTERS)):
-        raise ValueError("a name that no directory scan finds")
-    keys = zip(*(columns[name] for name in KEY_COLUMNS))
-    entries = dict(zip(files, zip(keys, _summaries(columns))))
-    if len(entries) != len(files):
-        raise ValueError("a file listed twice")
-    return Persisted(stamp, entries, kept_aside)
-
-
-def _summaries(columns: dict[str, list[Any]]) -> list[ConversationSummary]:
-    """A ConversationSummary for each row of the columns."""
-    # As ConversationSummary(*fields) would make them (a frozen dataclass without __post_init__;
-    # tests/test_store_index.py checks that), but in C: its __init__ makes six Python-level setattr
-    # calls, which took a third of the time of loading 10,000 conversations.
-    summaries = list(map(object.__new__, repeat(ConversationSummary, len(columns["files"]))))
-    field_dicts = map(dict, map(zip, repeat(FIELDS), zip(*(columns[field] for field in FIELDS))))
-    deque(map(object.__setattr__, summaries, repeat("__dict__"), field_dicts), maxlen=0)
-    return summaries
-

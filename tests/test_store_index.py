@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import pytest
 
-from models import store_disk, store_index
+from models import store_disk, store_index, store_index_format
 from models.conversation_store import ConversationDamaged, ConversationStore, ConversationSummary
 from models.message import Message
 from models.search_text import fold
@@ -117,17 +117,17 @@ def test_writing_the_index_leaves_the_directory_stamp_as_it_was(directory: Path)
     index.wait()
 
     assert index.stamp() == before
-    assert index.load() == store_index.Persisted(None, {}, [])
+    assert index.load() == store_index_format.Persisted(None, {}, [])
 
 
 def test_summaries_from_the_index_are_the_ones_the_dataclass_makes() -> None:
     # store_index builds them without calling __init__, which is only right while these hold.
-    assert store_index.FIELDS == tuple(field.name for field in dataclasses.fields(ConversationSummary))
+    assert store_index_format.FIELDS == tuple(field.name for field in dataclasses.fields(ConversationSummary))
     assert not hasattr(ConversationSummary, "__post_init__")
     rows = [("a", "2026-01-01", "2026-01-02", 3, 4, None), ("b", "x", "y", 1, 0, "m")]
-    columns = {"files": ["a.json", "b.json"], **dict(zip(store_index.FIELDS, map(list, zip(*rows))))}
+    columns = {"files": ["a.json", "b.json"], **dict(zip(store_index_format.FIELDS, map(list, zip(*rows))))}
 
-    made = store_index._summaries(columns)
+    made = store_index_format._summaries(columns)
 
     assert made == [ConversationSummary(*row) for row in rows]
     assert list(map(hash, made)) == [hash(ConversationSummary(*row)) for row in rows]
