@@ -15,7 +15,7 @@ and processes. A rename writes the new file before removing the old, so a crash 
 Fast listing: `list()` reads only the first line and last three bytes of a file, and remembers
 the result keyed by (file name, inode, mtime, size). It also remembers the whole scan with the
 directory's stamp (its inode, mtime and ctime, and a generation token that every change the store
-makes replaces), and while the stamp is unchanged gives that scan again without looking at a
+makes rewrites), and while the stamp is unchanged gives that scan again without looking at a
 single file. Each scan that finds something new is also written, in the background, to
 `.index/listing.json`, so that a new instance (a restarted server) lists from it at the same cost
 when the stamp still matches, and otherwise stats every file but reads only those that changed.
