@@ -13,11 +13,17 @@ import) holds `.store.lock` (`filelock.FileLock`), so check-then-write is atomic
 and processes. A rename writes the new file before removing the old, so a crash keeps both.
 
 Fast listing: `list()` reads only the first line and last three bytes of a file, and remembers
-the result keyed by (file name, inode, mtime, size), so a warm listing is one directory scan and
-a stat per file. `search()` indexes each file's folded words in memory under the same key, so
-a warm search reads no file either. Nothing on disk indexes the files and the search index only
-catches up when searched, so save, load and delete cost does not grow with the number of
-conversations.
+the result keyed by (file name, inode, mtime, size). It also remembers the whole scan with the
+directory's stamp (its inode, mtime and ctime, and a generation token that every change the store
+makes rewrites), and while the stamp is unchanged gives that scan again without looking at a
+single file. Each scan that finds something new is also written, in the background, to
+`.index/listing.json`, so that a new instance (a restarted server) lists from it at the same cost
+when the stamp still matches, and otherwise stats every file but reads only those that changed.
+A file edited in place by hand (same inode) shows its new summary after the next change to the
+directory. Validity and coarse timestamps: `store_index`.
+`search()` indexes each file's folded words in memory under the same stat key, so a warm search
+reads no file either. Save, load and delete write no index (only the generation token), so their
+cost does not grow with the number of conversations.
 
 Damage: an unreadable file is renamed to `<stem>.<UTC stamp>.corrupt`, never deleted or
 overwritten, and reported by its original name. The original app's `saved_conversations.json`
@@ -27,15 +33,17 @@ Modules: this one holds ConversationStore, the policy (revisions, names, what is
 `store_files` its base class, the machinery (lock, writes, setting aside, scan, legacy import);
 `conversation_types` the name rule, the records and the errors (all re-exported here);
 `store_format` file names and the bytes of a file; `store_disk` atomic writes, setting files
-aside and the listing cache; `store_legacy` the original app's file and its import marker;
-`store_search` the search index and `search_text` how it folds text; `store_exchange` export and import files.
+aside and the listing cache; `store_index` the listing index on disk and `store_index_format` its
+bytes; `store_legacy` the original app's file and its import marker; `store_search` the search
+index and `search_text` how it folds text; `store_exchange` export and import files.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import replace as replaced
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, eq
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -59,6 +67,10 @@ __all__ = [  # the public names, including those re-exported from models.convers
 
 class ConversationStore(StoreFiles):
     """Conversations saved as JSON files in one directory, safe across threads and processes."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        super().__init__(directory)
+        self._listed: tuple[int | None, list[ConversationSummary]] = (None, [])  # a scan version, its listing
 
     def save(
         self, name: str, messages: Sequence[Message], *, model: str | None = None,
@@ -112,7 +124,10 @@ class ConversationStore(StoreFiles):
         scan, problems = self._scan()
         words = query_words(query)
         if not words:
-            return Listing(_newest_first(summary for _, summary in scan.entries.values()), problems)
+            listed = self._listed
+            if listed[0] != scan.version:  # else the same files as last time: no need to sort them again
+                listed = self._listed = (scan.version, _newest_first(summary for _, summary in scan.entries.values()))
+            return Listing(list(listed[1]), problems)
         found = self._search_index.matching(words, scan.entries, scan.version, self._read_tokens)
         return Listing(_newest_first(found), problems)
 
@@ -209,6 +224,11 @@ def _writable(messages: Sequence[Message], assistant: dict[str, Any] | None) -> 
 
 def _newest_first(summaries: Iterable[ConversationSummary]) -> list[ConversationSummary]:
     """Summaries ordered as list() gives them: newest first, then by name."""
-    ordered = sorted(summaries, key=attrgetter("name"))
-    ordered.sort(key=attrgetter("updated"), reverse=True)  # stable: equal stamps stay in name order
+    # One sort, which is quick when they come newest first (as from the listing index); the
+    # second and third only when some share a stamp, to put those in name order.
+    ordered = sorted(summaries, key=attrgetter("updated"), reverse=True)
+    stamps = [summary.updated for summary in ordered]
+    if any(map(eq, stamps, islice(stamps, 1, None))):
+        ordered.sort(key=attrgetter("name"))
+        ordered.sort(key=attrgetter("updated"), reverse=True)  # stable: equal stamps stay in name order
     return ordered

@@ -1,6 +1,7 @@
 """The machinery under `models.conversation_store.ConversationStore`: the store lock, writing and
 removing conversation files, setting damaged ones aside, saving under a free name, scanning the
-directory and the one-time import of the original app's file.
+directory (through the listing cache and its index on disk) and the one-time import of the
+original app's file.
 
 `StoreFiles` is ConversationStore's base class. It leaves reading a file to ConversationStore
 (`_read_summary`, `_read_conversation`), which decides how much of a file a question needs.
@@ -26,6 +27,7 @@ from models.store_format import (
 from models.store_legacy import (
     check_legacy, imported_legacy_digest, legacy_name_candidates, legacy_stat_key, write_legacy_marker,
 )
+from models.store_index import ListingIndex
 from models.store_search import SearchIndex
 
 LOCK_FILE_NAME = ".store.lock"
@@ -50,10 +52,14 @@ class StoreFiles:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._file_lock = FileLock(self.directory / LOCK_FILE_NAME, timeout=LOCK_TIMEOUT_SECONDS)
-        self._summaries: SummaryCache[ConversationSummary] = SummaryCache()
+        self._summaries: SummaryCache[ConversationSummary] = SummaryCache(ListingIndex(self.directory))
         self._search_index: SearchIndex[ConversationSummary] = SearchIndex()
         self._legacy_checked: StatKey | None = None  # the legacy file as this instance last dealt with it
         self._legacy_problem: str | None = None
+
+    def wait_for_index(self) -> None:
+        """Return once the listing index this instance is writing in the background is on disk (tests, benchmarks)."""
+        self._summaries.wait_for_index()
 
     def _read_summary(self, file_name: str) -> ConversationSummary:
         """The summary of one file; UnreadableFile when it is damaged."""
@@ -120,7 +126,7 @@ class StoreFiles:
                 return None
             except UnreadableFile:
                 kept = move_aside(self.directory, file_name)
-        self._summaries.forget(file_name)
+            self._summaries.forget(file_name)
         return kept
 
     def _write_under_free_name(

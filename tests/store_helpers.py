@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 import json
+import time
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -11,10 +13,11 @@ import pytest
 from filelock import FileLock
 
 from models import store_files
-from models.conversation_store import ConversationStore
+from models.conversation_store import ConversationStore, ConversationSummary
 from models.message import Message
 from models.store_files import LOCK_FILE_NAME
-from models.store_format import file_name_for
+from models.store_format import LEGACY_FILE_NAME, file_name_for, parse_document, summary_from
+from models.store_index import INDEX_DIR_NAME, ListingIndex
 
 MESSAGES = [
     Message("user", "Hello — ça va? 你好 👋🏽"),
@@ -25,8 +28,28 @@ MESSAGES = [
 
 
 def conversation_files(directory: Path) -> list[Path]:
-    """The conversation files in a store directory (not dotfiles, not kept-aside files)."""
-    return sorted(path for path in directory.glob("*.json") if not path.name.startswith("."))
+    """The conversation files in a store directory (not dotfiles, kept-aside files or the original app's file)."""
+    return sorted(
+        path for path in directory.glob("*.json") if not path.name.startswith(".") and path.name != LEGACY_FILE_NAME
+    )
+
+
+def truth(directory: Path) -> list[ConversationSummary]:
+    """What list() should give, found by reading every conversation file whole: newest first, then by name."""
+    files = conversation_files(directory)
+    summaries = [summary_from(parse_document(path.read_bytes())[0], path.name) for path in files]
+    summaries.sort(key=attrgetter("name"))
+    summaries.sort(key=attrgetter("updated"), reverse=True)
+    return summaries
+
+
+def settle(directory: Path) -> None:
+    """Wait until a store would trust a scan of `directory` started now (see models.store_index)."""
+    # This waits for the clock, not for another thread: a scan is trusted only once the directory's
+    # last change is older than a tick of the file system's clock, up to 20 ms.
+    index = ListingIndex(directory)
+    while not index.settled(index.stamp(), time.time_ns()):
+        time.sleep(0.002)
 
 
 def all_files(root: Path) -> set[Path]:
@@ -45,8 +68,9 @@ def temp_files(directory: Path) -> list[str]:
 
 
 def file_bytes(directory: Path) -> dict[str, bytes]:
-    """Every file in a store directory except its lock file, by name, with its bytes."""
-    return {path.name: path.read_bytes() for path in directory.iterdir() if path.name != LOCK_FILE_NAME}
+    """Every file in a store directory except its lock file and its listing index, by name, with its bytes."""
+    skipped = (LOCK_FILE_NAME, INDEX_DIR_NAME)
+    return {path.name: path.read_bytes() for path in directory.iterdir() if path.name not in skipped}
 
 
 @contextmanager

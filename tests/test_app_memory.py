@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from models.store_index import INDEX_DIR_NAME
 from tests.app_driver import (
     MEMORY_PAGE,
     click,
@@ -103,7 +104,8 @@ def test_blank_and_odd_names(app_env, conversations_dir, tmp_path):
     for odd in ["../../escape", "<b>bold</b>", "**stars** :red[x] $x$", "🚀 launch"]:
         save_as(app, odd)
         assert odd in saved_conversations(app)
-    assert all(path.parent == conversations_dir for path in tmp_path.rglob("*.json"))
+    listing_index = conversations_dir / INDEX_DIR_NAME
+    assert all(path.parent in (conversations_dir, listing_index) for path in tmp_path.rglob("*.json"))
     assert not (tmp_path / "escape").exists()
 
 

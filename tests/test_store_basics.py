@@ -14,6 +14,7 @@ from models.conversation_store import (
 )
 from models.message import Message
 from models.store_format import file_name_for
+from models.store_index import INDEX_DIR_NAME
 from tests.store_helpers import MESSAGES, all_files, conversation_files
 
 
@@ -145,15 +146,15 @@ HOSTILE_NAMES = [
 
 
 def test_hostile_names_stay_inside_the_directory_and_round_trip(tmp_path: Path) -> None:
-    directory = tmp_path / "store"
-    outside_before = all_files(tmp_path.parent)
+    # Deep enough that "../../x" would still land in tmp_path, which no other test writes in.
+    directory = tmp_path / "a" / "b" / "store"
     store = ConversationStore(directory)
 
     for name in HOSTILE_NAMES:
         store.save(name, [Message("user", f"saved as {name}")])
 
-    written = all_files(tmp_path.parent) - outside_before
-    assert written and all(path.parent == directory for path in written)
+    written = all_files(tmp_path)
+    assert written and all(path.parent in (directory, directory / INDEX_DIR_NAME) for path in written)
     assert len(conversation_files(directory)) == len(HOSTILE_NAMES)
     assert {summary.name for summary in store.list().conversations} == set(HOSTILE_NAMES)
     for name in HOSTILE_NAMES:

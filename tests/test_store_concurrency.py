@@ -50,7 +50,7 @@ def test_a_save_that_fails_midway_leaves_the_old_file_and_no_temp_file(
 
     assert path.read_bytes() == before
     assert temp_files(store.directory) == []
-    assert sorted(p.name for p in store.directory.iterdir()) == [".store.lock", path.name]
+    assert sorted(p.name for p in store.directory.iterdir()) == [".index", ".store.lock", path.name]
     assert store.load("safe").messages == MESSAGES[:1]
 
 

@@ -1,0 +1,171 @@
+"""The listing index, for `models.store_disk.SummaryCache`: what the last directory scan found, kept
+on disk so that a new store instance (a restarted server) lists 10,000 conversations without
+reading, or even stat-ing, each file.
+
+Layout: `<store>/.index/` (a subdirectory: writing in it leaves the store directory's mtime alone):
+- `generation`: a random token, rewritten after every change the store makes (save, rename,
+  import, delete, setting a damaged file aside, the legacy import), under the store's lock. A
+  token, not a counter: nothing needs reading first, and a deleted `.index` brings back no old value.
+- `listing.json`: the last scan's file names, stat keys and summaries, and the names of the files
+  kept aside, with the stamp it is valid for and a checksum (`models.store_index_format`).
+
+Validity: a scan is valid for the stamp (the directory's inode, mtime_ns and ctime_ns, and the
+generation) read before it if the stamp read after it is the same and it found nothing damaged.
+While the stamp stays the same, so do the directory's files: creating, removing or renaming one
+changes the directory's mtime and ctime, and a change by the store also changes the generation,
+whatever the timestamps' granularity. A listing is written with its scan's stamp, or with none
+(`"directory": null`) when not valid or not settled: its stat keys and summaries still spare a
+new instance from reading the files that did not change.
+
+Settled: file systems stamp changes with a coarse clock (Linux: the last timer tick, up to 10 ms
+old; FAT and other whole-second systems: 1–2 s), so a change made after a scan, in the same tick
+as the directory's stamp, could leave the stamp as it was. So a stamp is trusted only when the
+directory's mtime and ctime are older than the scan's start by more than a tick: any later change
+gets a later stamp. (The store's own changes also change the generation.) A scan made within 20 ms
+(2 s on whole-second systems) of the last change is thus not trusted; the next one is. Not covered:
+a file system whose clock is behind ours by more than that, and a file edited in place by hand
+(same inode, no rename), which shows its new summary after the next change to the directory.
+
+Writing: the listing is written atomically (a temporary file in `.index`, then `os.replace`), so
+a reader sees a whole file or the one before; no fsync, as losing it costs only one slower scan.
+It is written without the store lock, by a background thread half a second after the scan (it
+takes about 40 ms at 10,000 conversations; a process that stops sooner leaves the old listing), so
+writers may race: the last one wins, which is safe because a reader checks the stamp it finds
+against the directory. Anything wrong with the file (missing, torn, another format, a wrong shape
+or checksum) makes `load` return None, and the store scans as if there were no index.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from contextlib import suppress
+from pathlib import Path
+from typing import Callable
+
+from models.store_disk import write_atomic
+from models.store_index_format import Entries, Persisted, Stamp, decode, encode
+
+INDEX_DIR_NAME = ".index"
+LISTING_FILE_NAME = "listing.json"
+GENERATION_FILE_NAME = "generation"
+SETTLED_NS = 20_000_000  # two 100 Hz ticks, more than Windows' 15.6 ms timer
+WHOLE_SECONDS_SETTLED_NS = 2_000_000_000  # FAT keeps even seconds
+WRITE_DELAY_SECONDS = 0.5
+
+
+class ListingIndex:
+    """The `.index` folder of one store directory: the generation and the persisted listing."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.folder = directory / INDEX_DIR_NAME
+        with suppress(OSError):  # now: made by the first listing written, it would change the directory's stamp
+            self.folder.mkdir(exist_ok=True)
+        self._generation_path = os.path.join(self.folder, GENERATION_FILE_NAME)  # read on every list()
+        self._lock = threading.Condition()
+        self._pending: tuple[Stamp | None, Entries, list[str]] | None = None
+        self._writing = self._hurry = False
+
+    def stamp(self) -> Stamp | None:
+        """The directory's stamp now; None when it cannot be read."""
+        try:
+            stat = os.stat(self.directory)
+            try:
+                with open(self._generation_path, "rb") as file:
+                    generation: str | None = file.read(64).decode("ascii", "replace")
+            except (FileNotFoundError, NotADirectoryError):
+                generation = None  # no store wrote one here yet, or none can: then only the timestamps tell
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, generation)
+
+    @staticmethod
+    def settled(stamp: Stamp, started_ns: int) -> bool:
+        """True when no change after `started_ns` (wall clock) can leave the directory's timestamps as in `stamp`."""
+        latest = max(stamp[1], stamp[2])
+        margin = WHOLE_SECONDS_SETTLED_NS if latest % 1_000_000_000 == 0 else SETTLED_NS
+        return latest < started_ns - margin
+
+    def changed(self) -> None:
+        """Record that the store changed the directory (store lock held): a new generation."""
+        token = os.urandom(8).hex().encode("ascii")
+        try:
+            self._in_folder(lambda: _write_in_place(self._generation_path, token))
+        except OSError:
+            pass  # then other instances notice the change by the directory's timestamps alone
+
+    def load(self) -> Persisted | None:
+        """The persisted listing, or None when there is none or anything about it is wrong."""
+        try:
+            data = (self.folder / LISTING_FILE_NAME).read_bytes()
+        except OSError:
+            return None
+        # Decoding 10,000 conversations makes some 100,000 objects at once, none of them in a cycle:
+        # the garbage collections they would set off (up to a pass over the whole heap) find nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return decode(data)
+        except (ValueError, TypeError, KeyError, RecursionError):
+            return None
+        finally:
+            if collecting:
+                gc.enable()
+
+    def save(self, stamp: Stamp | None, entries: Entries, kept_aside: list[str]) -> None:
+        """Write a scan's listing in the background, soon (the newest scan wins if several wait); returns at once."""
+        with self._lock:
+            self._pending = (stamp, entries, kept_aside)
+            if not self._writing:
+                self._writing, self._hurry = True, False
+                threading.Thread(target=self._write_pending, name="bnaGPT listing index", daemon=True).start()
+
+    def wait(self) -> None:
+        """Write what `save` was handed now, and return once it is written (or failed to be)."""
+        with self._lock:
+            self._hurry = True
+            self._lock.notify_all()
+            self._lock.wait_for(lambda: not self._writing)
+
+    def _write_pending(self) -> None:
+        """The writer thread: after a moment, write the newest pending listing until none is left."""
+        try:
+            with self._lock:
+                # Let whoever scanned finish first (a page being drawn): encoding holds the GIL for ms at a time.
+                self._lock.wait_for(lambda: self._hurry, timeout=WRITE_DELAY_SECONDS)
+            while True:
+                with self._lock:
+                    pending, self._pending = self._pending, None
+                    if pending is None:
+                        return
+                data = encode(*pending)
+                try:
+                    self._in_folder(lambda: write_atomic(self.folder, LISTING_FILE_NAME, data, durable=False))
+                except OSError:
+                    pass  # only a cache: the next scan that changes something tries again
+        finally:
+            with self._lock:
+                self._writing = False
+                self._lock.notify_all()
+
+    def _in_folder(self, write: Callable[[], object]) -> None:
+        """Call `write`, making `.index` first when it turns out to be missing."""
+        try:
+            write()
+        except FileNotFoundError:
+            self.folder.mkdir(exist_ok=True)
+            write()
+
+
+def _write_in_place(path: str, token: bytes) -> None:
+    """Overwrite the generation file with a token of the usual length, without a rename."""
+    # On ext4 a rename over a file waits for the new one's data (about 1 ms). Always 16 digits: a
+    # reader finds the old token, the new one or (had it caught the write halfway) a mix, which
+    # differs from the old one too, and that is all that counts.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)
+    try:
+        os.write(descriptor, token)
+    finally:
+        os.close(descriptor)
