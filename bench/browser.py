@@ -127,6 +127,7 @@ class TurnTiming:
     to_sent: float  # → the page sent the rerun on its websocket
     to_request: float  # → the fake Groq server has the request
     to_first_token: float  # → the first token is on the page
+    server_waiting: float  # the fake server had the request → it began its response
     server_sending: float  # the fake server's response, first byte to last chunk
     last_frame: float  # the fake server wrote its last chunk → the frame with the last token reached the page
     last_render: float  # that frame reached the page → the last token is on the page
@@ -134,7 +135,8 @@ class TurnTiming:
     def breakdown(self) -> dict[str, float]:
         """The parts in milliseconds, named for a report's details."""
         parts = {"Enter→rerun sent": self.to_sent, "Enter→request at Groq": self.to_request,
-                 "Enter→first token shown": self.to_first_token, "Groq sending": self.server_sending,
+                 "Enter→first token shown": self.to_first_token, "Groq request→response began": self.server_waiting,
+                 "Groq sending": self.server_sending,
                  "Groq last chunk→frame in page": self.last_frame, "frame→last token shown": self.last_render}
         return {name: round(seconds * 1000, 1) for name, seconds in parts.items()}
 
@@ -159,7 +161,8 @@ def timed_turn(session: Session, fake: FakeGroq, tokens: int, tokens_per_second:
     enter, sent_at = marks["enter"], stream.last_sent_at
     return TurnTiming(
         total=marks[last] - enter, to_sent=marks["sent"] - enter, to_request=request.received_at - enter,
-        to_first_token=marks[first] - enter, server_sending=sent_at - stream.started_at,
+        to_first_token=marks[first] - enter, server_waiting=stream.started_at - request.received_at,
+        server_sending=sent_at - stream.started_at,
         last_frame=marks[f"frame:{last}"] - sent_at, last_render=marks[last] - marks[f"frame:{last}"],
     )
 

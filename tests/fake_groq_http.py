@@ -141,14 +141,15 @@ class Handler(BaseHTTPRequestHandler):
         cut = step.kind == "cut"
         tokens = step.chunks if step.chunks is not None else TOKEN_RE.findall(step.text)
         tokens = tokens[: step.n_chunks] if cut else tokens
-        chunks = list(stream_chunks(model, tokens, None if cut else usage))
+        usage = None if cut else usage
         fake = self.server.fake
-        record = StreamRecord(planned=len(chunks))
+        record = StreamRecord(planned=1 + len(tokens) + (0 if usage is None else 3))  # as stream_chunks makes them
         with fake._lock:
             fake.streams.append(record)
         began = time.monotonic()
         try:
-            for index, chunk in enumerate(chunks):
+            # Each chunk is made as it is due, so the first leaves at once however long the answer.
+            for index, chunk in enumerate(stream_chunks(model, tokens, usage)):
                 if step.tokens_per_second:
                     # Token k is due k / rate after the start (the role event at once, the closing events
                     # right after the last token): a fixed schedule, so per-chunk overheads never add up.

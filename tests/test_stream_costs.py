@@ -4,12 +4,15 @@ chunks parsed by pydantic's compiled validator, and a heap the full collections 
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 
 from openai._models import construct_type
 from openai.types.chat import ChatCompletionChunk
 
 from controller.chat import LONGEST_BATCH_SECONDS, batch_seconds, in_batches
 from models.assistant_settings import AssistantSettings
+from tests.app_driver import PROJECT_DIR
 from utils.llama import build_llm, warm_up
 
 CHUNK = {
@@ -77,3 +80,13 @@ def test_a_chunk_the_validator_refuses_is_built_the_sdks_way(settings):
 def test_warm_up_takes_what_is_loaded_out_of_full_collections():
     warm_up()
     assert gc.get_freeze_count() > 50000  # LlamaIndex, pydantic and the tokenizer, at least
+
+
+def test_warm_up_leaves_nothing_for_the_first_answer_to_import():
+    # What the first answer would otherwise import: the SDK's resources (~0.5 s) and httpx's transport.
+    code = (
+        "import sys, utils.llama; utils.llama.warm_up();"
+        " print(sorted(m for m in ('openai.resources', 'httpcore', 'h11') if m not in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"

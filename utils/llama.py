@@ -50,6 +50,7 @@ def warm_up() -> None:
     """Import LlamaIndex and make its tokenizer now, so that the first answer does not wait for them;
     then keep what the process has loaded out of the garbage collector's full passes."""
     token_counter()
+    _llama_index().prepare_sdk()
     global _heap_frozen
     with _lock:
         if _heap_frozen:

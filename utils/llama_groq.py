@@ -23,11 +23,26 @@ from models.assistant_settings import AssistantSettings
 from settings import Settings
 from utils.llama import usage_of
 
-__all__ = ["OpenAIAgent", "SimpleChatEngine", "StoppableGroq", "TranscriptMemory", "build_llm", "get_tokenizer"]
+__all__ = [
+    "OpenAIAgent", "SimpleChatEngine", "StoppableGroq", "TranscriptMemory", "build_llm", "get_tokenizer", "prepare_sdk",
+]
 
 # One TLS context for every client, made with this module (in the warm-up): loading the CA bundle
 # takes 40-70 ms, and an engine is built again after a load, a settings change or a Stop.
 TLS = httpx.create_ssl_context()
+
+
+def prepare_sdk() -> None:
+    """Do now what the OpenAI SDK and httpx leave to the first answer: import the SDK's resources
+    (~0.5 s) and httpx's transport (~50 ms), and build the streamed chunk's validator."""
+    import openai.resources  # noqa: F401  (what `client.chat` imports on first use)
+
+    httpx.Client(verify=TLS).close()
+
+    ChatCompletionChunk.model_validate(
+        {"id": "warm-up", "object": "chat.completion.chunk", "created": 0, "model": "warm-up",
+         "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+    )
 
 
 class StoppableGroq(Groq):

@@ -129,8 +129,15 @@ class ChatView:
             except ChatError as error:
                 slot.error(str(error), icon=":material/error:")
                 return None
-            with slot.container():
-                render_answer(controller.messages[-1])
+            answer = controller.messages[-1]
+            if answer.content == text and not (answer.details and answer.details.json_mode):
+                # Already drawn as it will be: drawing the whole answer again would cost the browser
+                # another parse of it, just as the person waits for its end.
+                if answer.details:
+                    st.caption(escape_markdown(answer.details.caption()))
+            else:
+                with slot.container():
+                    render_answer(answer)
         self._regenerate_button(controller)
         return text
 
