@@ -13,6 +13,7 @@ from openai.types.chat import ChatCompletionChunk
 from controller.chat import LONGEST_BATCH_SECONDS, batch_seconds, in_batches
 from models.assistant_settings import AssistantSettings
 from tests.app_driver import PROJECT_DIR
+from tests.conftest import ask, sent_messages
 from utils.llama import build_llm, warm_up
 
 CHUNK = {
@@ -90,3 +91,31 @@ def test_warm_up_leaves_nothing_for_the_first_answer_to_import():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_no_token_makes_an_event_that_carries_the_whole_history(memory_chat, fake_groq):
+    # LlamaIndex's callback wrapper made one per token, re-validating every message of the history.
+    from llama_index.core.instrumentation import get_dispatcher
+    from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+
+    class Recorder(BaseEventHandler):
+        events: list = []
+
+        def handle(self, event, **kwargs) -> None:
+            self.events.append(type(event).__name__)
+
+    for turn in range(3):
+        fake_groq.reply_with(f"answer {turn}")
+        ask(memory_chat, f"question {turn}")
+    recorder = Recorder()
+    dispatcher = get_dispatcher()
+    dispatcher.add_event_handler(recorder)
+    try:
+        words = [f"w{index} " for index in range(50)]
+        fake_groq.reply_with("".join(words), chunks=words)
+        assert ask(memory_chat, "one more") == "".join(words)
+    finally:
+        dispatcher.event_handlers.remove(recorder)
+    assert "LLMChatInProgressEvent" not in recorder.events
+    assert len(sent_messages(fake_groq.chat_requests()[-1])) == 7  # the three turns before, and the question
+    assert memory_chat.messages[-1].details.completion_tokens == 50  # Groq's usage still read

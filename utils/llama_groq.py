@@ -79,7 +79,11 @@ class StoppableGroq(Groq):
         """Groq's stream, ending early after `request_stop()`."""
         self._stop.clear()
         self._usage = None
-        chunks = super().stream_chat(messages, **kwargs)
+        # Straight from the chat-completions stream, without LlamaIndex's callback wrapper around
+        # `stream_chat`: for every token it makes a pydantic event holding the whole history, which
+        # validates every message again (0.35 ms a token at 1,000 messages: 0.7 s of CPU for a
+        # 2,000-token answer, growing with the conversation). bnaGPT registers no event handlers.
+        chunks = self._stream_chat(messages, **kwargs)
 
         def until_stopped() -> Any:
             stopped = False

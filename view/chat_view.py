@@ -24,9 +24,10 @@ and reload this page. Saved conversations stay where they are."""
 # (SEND, text) or (REGENERATE, None); tagged so that typing "regenerate" is just a message.
 SEND, REGENERATE = "send", "regenerate"
 
-# Every rerun draws every message it shows again, so a long conversation shows its newest
-# messages only, and older ones a step at a time on request.
-TRANSCRIPT_WINDOW = 40
+# Every rerun draws every message it shows again, and the browser takes each one in again, so a
+# long conversation shows its newest messages only, and older ones a step at a time on request.
+# 20, not 40: the first turn after loading 1,000 messages came 30-60 ms sooner (B4).
+TRANSCRIPT_WINDOW = 20
 EARLIER_STEP = 100
 
 # Characters that Streamlit labels would read as Markdown, colour or emoji directives.
