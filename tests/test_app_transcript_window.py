@@ -35,11 +35,11 @@ def test_a_long_conversation_shows_its_newest_messages_and_more_on_request(app_e
     app = loaded(conversations_dir, Long=conversation(150, "weather"))
     texts = [text for _, text in transcript(app)]
     assert texts == [f"weather {index}" for index in range(150 - TRANSCRIPT_WINDOW, 150)]
-    assert hidden_caption(app) == ["110 earlier messages not shown."]
+    assert hidden_caption(app) == [f"{150 - TRANSCRIPT_WINDOW} earlier messages not shown."]
 
     click(app, MORE)
     assert len(transcript(app)) == TRANSCRIPT_WINDOW + EARLIER_STEP and transcript(app)[-1][1] == "weather 149"
-    assert hidden_caption(app) == ["10 earlier messages not shown."]
+    assert hidden_caption(app) == [f"{150 - TRANSCRIPT_WINDOW - EARLIER_STEP} earlier messages not shown."]
     click(app, MORE)
     assert [text for _, text in transcript(app)] == [f"weather {index}" for index in range(150)]
     assert more_buttons(app) == [] and hidden_caption(app) == []
@@ -52,11 +52,11 @@ def test_a_long_conversation_shows_its_newest_messages_and_more_on_request(app_e
 def test_the_window_starts_again_for_another_conversation_and_a_new_chat(app_env, conversations_dir):
     app = loaded(conversations_dir, First=conversation(150, "first"), Second=conversation(60, "second"))
     click(app, MORE)
-    assert len(transcript(app)) == 140
+    assert len(transcript(app)) == TRANSCRIPT_WINDOW + EARLIER_STEP
 
     click_in_conversation(app, "Second", "Load")
-    assert [text for _, text in transcript(app)] == [f"second {index}" for index in range(20, 60)]
-    assert hidden_caption(app) == ["20 earlier messages not shown."]
+    assert [text for _, text in transcript(app)] == [f"second {index}" for index in range(60 - TRANSCRIPT_WINDOW, 60)]
+    assert hidden_caption(app) == [f"{60 - TRANSCRIPT_WINDOW} earlier messages not shown."]
 
     click(app, MORE)
     assert len(transcript(app)) == 60
@@ -66,7 +66,7 @@ def test_the_window_starts_again_for_another_conversation_and_a_new_chat(app_env
     assert len(transcript(app)) == TRANSCRIPT_WINDOW + 2  # the new turn is drawn below the window...
     app.run()
     assert len(transcript(app)) == TRANSCRIPT_WINDOW  # ...which moves on at the next rerun
-    assert hidden_caption(app) == ["2 earlier messages not shown."] and transcript(app)[-1][1] == "Echo: again 20"
+    assert hidden_caption(app) == ["2 earlier messages not shown."] and transcript(app)[-1][1] == f"Echo: again {TRANSCRIPT_WINDOW // 2}"
 
 
 def test_each_page_keeps_its_own_window(app_env, conversations_dir):
