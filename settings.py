@@ -33,6 +33,9 @@ DEFAULTS = {
     "GROQ_MAX_RETRIES": "1",
     "GROQ_CONTEXT_WINDOW": "131072",
     "GROQ_MAX_ANSWER_TOKENS": "8192",
+    # How much of a conversation the memory sends with each message. All of a 131k window would
+    # be ~40,000 tokens after 500 turns: slower every turn, costlier, and over many rate limits.
+    "GROQ_MEMORY_TOKENS": "16384",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -52,6 +55,7 @@ class Settings:
     max_retries: int
     context_window: int
     max_answer_tokens: int  # the default for a new chat's Assistant settings
+    memory_tokens: int = int(DEFAULTS["GROQ_MEMORY_TOKENS"])  # the most history the memory sends
 
 
 class ConfigurationError(Exception):
@@ -111,4 +115,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_retries=_number(sources, "GROQ_MAX_RETRIES", int),
         context_window=_number(sources, "GROQ_CONTEXT_WINDOW", int),
         max_answer_tokens=_number(sources, "GROQ_MAX_ANSWER_TOKENS", int),
+        memory_tokens=_number(sources, "GROQ_MEMORY_TOKENS", int),
     )

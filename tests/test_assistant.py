@@ -185,7 +185,15 @@ def test_a_conversation_saved_without_settings_keeps_the_current_ones(settings, 
 
 
 def test_the_memory_leaves_room_for_the_system_prompt_and_the_answer(settings):
+    settings = dataclasses.replace(settings, context_window=20000, memory_tokens=10**6)
     short = AssistantSettings(model="m", system_prompt="", max_answer_tokens=1000)
     long = dataclasses.replace(short, system_prompt="word " * 500)
-    assert memory_token_limit(settings, short) == settings.context_window - 1000
-    assert settings.context_window - 1000 - 600 < memory_token_limit(settings, long) < settings.context_window - 1400
+    assert memory_token_limit(settings, short) == 20000 - 1000
+    assert 20000 - 1000 - 600 < memory_token_limit(settings, long) < 20000 - 1400
+
+
+def test_the_memory_sends_at_most_its_share_of_a_large_window(settings):
+    assistant = AssistantSettings(model="m", max_answer_tokens=1000)
+    assert settings.memory_tokens == 16384 and settings.context_window == 131072  # the defaults
+    assert memory_token_limit(settings, assistant) == 16384
+    assert memory_token_limit(dataclasses.replace(settings, memory_tokens=500), assistant) == 500

@@ -18,7 +18,7 @@ def test_defaults(monkeypatch):
     assert settings.groq_api_base == "https://api.groq.com/openai/v1"
     assert settings.groq_model == "openai/gpt-oss-120b"
     assert settings.conversations_dir == PROJECT_DIR / "conversations"
-    assert (settings.context_window, settings.max_answer_tokens) == (131072, 8192)
+    assert (settings.context_window, settings.max_answer_tokens, settings.memory_tokens) == (131072, 8192, 16384)
 
 
 def test_secrets_then_environment_then_dotenv(isolated_config, monkeypatch):
@@ -48,7 +48,7 @@ def test_key_is_not_in_the_repr(monkeypatch):
     assert "gsk_secret_value" not in repr(load_settings())
 
 
-@pytest.mark.parametrize("name, value", [("GROQ_TIMEOUT", "soon"), ("GROQ_MAX_RETRIES", "-1")])
+@pytest.mark.parametrize("name, value", [("GROQ_TIMEOUT", "soon"), ("GROQ_MAX_RETRIES", "-1"), ("GROQ_MEMORY_TOKENS", "lots")])
 def test_bad_numbers_are_named(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match=name):

@@ -157,10 +157,11 @@ def build_simple_engine(settings: Settings, assistant: AssistantSettings) -> Ans
 
 
 def memory_token_limit(settings: Settings, assistant: AssistantSettings) -> int:
-    """How much history fits: the context window less the longest answer and the system prompt."""
+    """How much history is sent: `memory_tokens`, or less when the context window must also hold
+    the longest answer and the system prompt."""
     # The agent sends its system prompt outside the memory, so the memory must leave room for it.
     system_tokens = token_counter().alone(assistant.instructions())
-    return max(1, settings.context_window - assistant.max_answer_tokens - system_tokens)
+    return max(1, min(settings.memory_tokens, settings.context_window - assistant.max_answer_tokens - system_tokens))
 
 
 def count_ahead(settings: Settings, assistant: AssistantSettings, history: Sequence[Message]) -> threading.Thread:
