@@ -7,6 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from view.conversation_list import menu_key
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MEMORY_PAGE = "pages/1_Chatbot_With_Memory.py"
 
@@ -81,11 +83,23 @@ def updated_labels(app: AppTest) -> list[str | None]:
 
 
 def in_conversation(app: AppTest, name: str):
-    """The popover (menu) of a listed conversation."""
+    """The popover (menu) of a listed conversation, opened (its buttons are drawn only when open)."""
     for popover in _popovers(app):
         if listed(popover.proto.popover.label)[0] == name:
+            if not popover.children:
+                app.session_state[menu_key(name)] = True  # as a click on it does
+                app.run()
+                return in_conversation(app, name)
             return popover
     raise AssertionError(f"{name!r} is not listed; listed: {saved_conversations(app)}")
+
+
+def open_assistant_settings(app: AppTest) -> AppTest:
+    """Unfold Assistant settings on both pages (their widgets are drawn only when unfolded)."""
+    for prefix in ("simple", "memory"):
+        app.session_state[f"{prefix}.assistant.open"] = True
+    app.run()
+    return app
 
 
 def click_in_conversation(app: AppTest, name: str, button_label: str) -> AppTest:

@@ -6,15 +6,21 @@ from __future__ import annotations
 import pytest
 
 from models.assistant_settings import PERSONAS
-from tests.app_driver import MEMORY_PAGE, click, click_in_conversation, save_as, send, start_app, transcript
+from tests.app_driver import (
+    MEMORY_PAGE, click, click_in_conversation, open_assistant_settings, save_as, send, start_app, transcript,
+)
 from tests.conftest import sent_messages, system_prompts
 
 PAGES = {"simple": None, "memory": MEMORY_PAGE}
 
 
 def widget(app, kind: str, label: str):
-    [found] = [element for element in getattr(app.sidebar, kind) if element.label == label]
-    return found
+    found = [element for element in getattr(app.sidebar, kind) if element.label == label]
+    if not found:  # folded: its widgets are drawn only when unfolded
+        open_assistant_settings(app)
+        found = [element for element in getattr(app.sidebar, kind) if element.label == label]
+    [element] = found
+    return element
 
 
 @pytest.fixture(params=PAGES)

@@ -34,16 +34,23 @@ class AssistantPanel:
         self.settings = settings
         generation = controller.assistant_generation
         self.keys = {field: f"{state_prefix}.assistant.{generation}.{field}" for field in FIELDS}
+        self.open_key = f"{state_prefix}.assistant.open"
 
     def render(self) -> None:
-        """Draw the expander; the settings apply from the next message on."""
+        """Draw the expander, and its widgets while it is open; the settings apply from the next message on."""
+        expander = st.sidebar.expander("Assistant settings", icon=":material/tune:", key=self.open_key,
+                                       on_change="rerun")
+        if not expander.open:
+            # Folded, its six widgets are not drawn at all, on every rerun of both pages; the
+            # controller keeps the settings, and they fill the widgets again when it is unfolded.
+            return
         assistant: AssistantSettings = self.controller.assistant
         self._seed(assistant)
         choice = model_catalog().chat_models(
             self.settings.groq_api_base, self.settings.groq_api_key, assistant.model
         )
         keys = self.keys
-        with st.sidebar.expander("Assistant settings", icon=":material/tune:"):
+        with expander:
             st.selectbox("Persona", [*PERSONAS, CUSTOM_PERSONA], key=keys["persona"], on_change=self._persona_chosen)
             st.text_area(
                 "System prompt", key=keys["system_prompt"], max_chars=MAX_SYSTEM_PROMPT_CHARS, height=120,

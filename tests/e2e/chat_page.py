@@ -144,7 +144,8 @@ class ChatPage:
         """Unfold the sidebar's Assistant settings."""
         persona = self.sidebar.get_by_role("combobox", name="Persona")
         if not persona.is_visible():
-            self.sidebar.get_by_test_id("stExpander").filter(has_text="Assistant settings").locator("summary").click()
+            with self.rerun():  # its widgets are drawn by the run that unfolding it starts
+                self.sidebar.get_by_test_id("stExpander").filter(has_text="Assistant settings").locator("summary").click()
         expect(persona).to_be_visible()
         return self
 
@@ -186,7 +187,8 @@ class ChatPage:
         """Open a saved conversation's menu (if it is not open already) and return it."""
         button = self.sidebar.get_by_test_id("stPopover").filter(has_text=name).get_by_test_id("stPopoverButton")
         if button.get_attribute("aria-expanded") != "true":  # a menu stays open after its own rerun
-            button.click()
+            with self.rerun():  # its buttons are drawn by the list's rerun that opening it starts
+                button.click()
         return self.page.get_by_test_id("stPopoverBody")
 
     def in_conversation(self, name: str, label: str) -> "ChatPage":
