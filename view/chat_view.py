@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any, Iterator
 
 import streamlit as st
@@ -29,6 +30,8 @@ SEND, REGENERATE = "send", "regenerate"
 # 20, not 40: the first turn after loading 1,000 messages came 30-60 ms sooner (B4).
 TRANSCRIPT_WINDOW = 20
 EARLIER_STEP = 100
+# A pause between an answer's last words and the rest of the page, so the browser draws those first.
+SETTLE_SECONDS = 0.05
 
 # Characters that Streamlit labels would read as Markdown, colour or emoji directives.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$<>])")
@@ -130,6 +133,9 @@ class ChatView:
             except ChatError as error:
                 slot.error(str(error), icon=":material/error:")
                 return None
+            # What comes next (caption, Regenerate, the end of the run) would reach the browser in
+            # the same instant and be drawn in one go with the answer's last words, ~10 ms later.
+            time.sleep(SETTLE_SECONDS)
             answer = controller.messages[-1]
             if answer.content == text and not (answer.details and answer.details.json_mode):
                 # Already drawn as it will be: drawing the whole answer again would cost the browser
