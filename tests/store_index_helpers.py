@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import zlib
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 
 from models import store_disk
 from models.conversation_store import ConversationStore
+from models.store_format import file_name_for
 from models.store_index import INDEX_DIR_NAME, LISTING_FILE_NAME, ListingIndex
 from tests.store_helpers import settle
 
@@ -75,3 +78,29 @@ def index_bytes(header: dict[str, Any], columns: Any, *, checksum: bool = True) 
     """A listing index with this header and these columns, its checksum made to fit unless `checksum` is False."""
     body = json.dumps(columns).encode()
     return json.dumps({**header, "crc32": zlib.crc32(body)} if checksum else header).encode() + b"\n" + body
+
+
+# Changes made by hand: each moves, copies or removes a file as a person or another tool would.
+
+
+def copy_in(directory: Path, elsewhere: Path) -> None:
+    shutil.copy(elsewhere / file_name_for("from elsewhere"), directory)
+
+
+def move_in(directory: Path, elsewhere: Path) -> None:
+    os.rename(elsewhere / file_name_for("from elsewhere"), directory / file_name_for("from elsewhere"))
+
+
+def delete_by_hand(directory: Path, elsewhere: Path) -> None:
+    os.unlink(directory / file_name_for("b"))
+
+
+def replace_by_rename(directory: Path, elsewhere: Path) -> None:
+    os.replace(elsewhere / file_name_for("b"), directory / file_name_for("b"))
+
+
+def copy_in_damaged(directory: Path, elsewhere: Path) -> None:
+    (directory / "hand-made-0123456789abcdef0123.json").write_bytes(b'{"format": 1, "na')
+
+
+HAND_CHANGES = [copy_in, move_in, delete_by_hand, replace_by_rename, copy_in_damaged]

@@ -3,7 +3,6 @@ file imports nothing."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -17,11 +16,6 @@ from tests.store_helpers import (
 )
 
 ASSISTANT = {"model": "llama-3.3-70b-versatile", "system_prompt": "Be brief.", "temperature": 0.2}
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "store")
 
 
 def test_an_import_takes_the_name_when_it_is_free(store: ConversationStore) -> None:

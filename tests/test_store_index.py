@@ -22,7 +22,7 @@ from models.store_format import file_name_for, parse_document
 from models.store_index import ListingIndex
 from tests.store_helpers import MESSAGES, conversation_files, legacy_file, names, settle, truth, write_damaged
 from tests.store_index_helpers import (  # noqa: F401  (directory, frozen_clock and reads are fixtures)
-    Reads, directory, frozen_clock, listed_and_indexed, reads,
+    HAND_CHANGES, Reads, copy_in_damaged, directory, frozen_clock, listed_and_indexed, reads,
 )
 
 
@@ -126,27 +126,6 @@ def test_a_change_by_another_instance_is_seen_by_warm_and_fresh_instances_by_the
     assert writer.list().conversations == expected
 
 
-def copy_in(directory: Path, elsewhere: Path) -> None:
-    shutil.copy(elsewhere / file_name_for("from elsewhere"), directory)
-
-
-def move_in(directory: Path, elsewhere: Path) -> None:
-    os.rename(elsewhere / file_name_for("from elsewhere"), directory / file_name_for("from elsewhere"))
-
-
-def delete_by_hand(directory: Path, elsewhere: Path) -> None:
-    os.unlink(directory / file_name_for("b"))
-
-
-def replace_by_rename(directory: Path, elsewhere: Path) -> None:
-    os.replace(elsewhere / file_name_for("b"), directory / file_name_for("b"))
-
-
-def copy_in_damaged(directory: Path, elsewhere: Path) -> None:
-    (directory / "hand-made-0123456789abcdef0123.json").write_bytes(b'{"format": 1, "na')
-
-
-HAND_CHANGES = [copy_in, move_in, delete_by_hand, replace_by_rename, copy_in_damaged]
 
 
 @pytest.mark.parametrize("change", HAND_CHANGES, ids=[change.__name__ for change in HAND_CHANGES])

@@ -22,11 +22,6 @@ from tests.store_helpers import (
 ASSISTANT = {"model": "llama-3.3-70b-versatile", "system_prompt": "Talk like a pirate.", "temperature": 0.3}
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "store")
-
-
 def test_rename_moves_messages_settings_and_dates_to_the_new_name(store: ConversationStore) -> None:
     before = store.save("Trip to Åre 🏔", MESSAGES, model="m", assistant=ASSISTANT)
 
