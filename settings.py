@@ -36,6 +36,10 @@ DEFAULTS = {
     # How much of a conversation the memory sends with each message. All of a 131k window would
     # be ~40,000 tokens after 500 turns: slower every turn, costlier, and over many rate limits.
     "GROQ_MEMORY_TOKENS": "16384",
+    # The tokens a minute assumed for a key until Groq's answers name its limit: the free tier's.
+    "GROQ_TOKENS_PER_MINUTE": "8000",
+    # Groq's per-minute limit asks for waits; this long is waited out in sight, longer is explained.
+    "GROQ_RATE_LIMIT_WAIT": "20",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -56,6 +60,8 @@ class Settings:
     context_window: int
     max_answer_tokens: int  # the default for a new chat's Assistant settings
     memory_tokens: int = int(DEFAULTS["GROQ_MEMORY_TOKENS"])  # the most history the memory sends
+    tokens_per_minute: int = int(DEFAULTS["GROQ_TOKENS_PER_MINUTE"])  # assumed until Groq says
+    rate_limit_wait: float = float(DEFAULTS["GROQ_RATE_LIMIT_WAIT"])  # seconds waited out in sight
 
 
 class ConfigurationError(Exception):
@@ -116,4 +122,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         context_window=_number(sources, "GROQ_CONTEXT_WINDOW", int),
         max_answer_tokens=_number(sources, "GROQ_MAX_ANSWER_TOKENS", int),
         memory_tokens=_number(sources, "GROQ_MEMORY_TOKENS", int),
+        tokens_per_minute=_number(sources, "GROQ_TOKENS_PER_MINUTE", int),
+        rate_limit_wait=_number(sources, "GROQ_RATE_LIMIT_WAIT", float),
     )

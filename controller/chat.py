@@ -1,28 +1,25 @@
 """What both chat engines share: stream one turn, record it, stop it, regenerate it, and turn
-failures into ChatError. No Streamlit here: views hand the generators to `st.write_stream`."""
+failures into ChatError. No Streamlit here: views draw the events the generators yield (answer
+text as `str`, the model's `Reasoning`, `Waiting` while nothing has arrived)."""
 
 from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from dataclasses import replace
+from typing import Any, Callable, Iterable, Iterator
 
 from models.answer_details import AnswerDetails
 from models.assistant_settings import AssistantSettings
-from models.message import Message, StreamingMessage
+from models.message import Message
 from settings import Settings
-from utils.llama import Answerer
+from utils.llm import CATALOG, GONE, Answerer, Reasoning, Waiting
 
-if TYPE_CHECKING:
-    from controller.errors import ChatError
+__all__ = ["ChatController", "ChatError", "Reasoning", "Waiting", "batch_seconds", "in_batches"]
 
 NOTHING_RECEIVED = "Stopped before any answer arrived."
-# st.write_stream sends the whole answer so far for every piece it is given, and the browser
-# parses and draws all of it again: ~4 ms a KB in headless Chromium here, so a 2,000-token answer
-# redrawn every 40 ms kept the browser busy most of the time, behind the stream and deaf to the
-# websocket's pings. Pieces are gathered for 40 ms while the answer is short (~25 redraws a
-# second) and for longer as it grows, 10 µs per character up to 0.15 s, so a redraw never takes
-# the browser more than about 40% of the time until the next one.
+# Each batch is drawn whole again by the browser, which costs more as the answer grows, so pieces
+# are gathered for 40 ms while it is short and for longer as it grows (B3).
 BATCH_SECONDS = 0.04
 BATCH_SECONDS_PER_CHARACTER = 1e-5
 LONGEST_BATCH_SECONDS = 0.15
@@ -35,23 +32,42 @@ def batch_seconds(length: int, shortest: float = BATCH_SECONDS) -> float:
     return max(shortest, min(LONGEST_BATCH_SECONDS, length * BATCH_SECONDS_PER_CHARACTER))
 
 
-def in_batches(deltas: Iterable[str], seconds: float = BATCH_SECONDS,
-               clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
-    """The deltas joined into batches: the first at once, then whatever came in since the last, at
-    least `seconds` later and longer as the text grows (`batch_seconds`)."""
+class ChatError(Exception):
+    """An answer that could not be had; `str(error)` is the message to show."""
+
+
+def in_batches(events: Iterable[Any], seconds: float = BATCH_SECONDS,
+               clock: Callable[[], float] = time.monotonic) -> Iterator[Any]:
+    """Answer text (and, apart, reasoning) joined into batches: the first at once, then whatever came
+    in since the last, at least `seconds` later and longer as the text grows (`batch_seconds`).
+    A `Waiting` is handed on at once, after what was gathered."""
     pending: list[str] = []
-    last_yield = None
-    handed_on = 0
-    for delta in deltas:
-        pending.append(delta)
+    kind: type = str
+    last_yield, handed_on = None, 0
+
+    def batch() -> Any:
+        text = "".join(pending)
+        pending.clear()
+        return text if kind is str else Reasoning(text)
+
+    for event in events:
+        if isinstance(event, Waiting):
+            if pending:
+                yield batch()
+            yield event
+            continue
+        this, text = (str, event) if isinstance(event, str) else (Reasoning, event.text)
+        if this is not kind:
+            if pending:
+                yield batch()
+            kind, last_yield, handed_on = this, None, 0
+        pending.append(text)
         if last_yield is None or clock() - last_yield >= batch_seconds(handed_on, seconds):
-            batch = "".join(pending)
-            yield batch
-            pending.clear()
-            handed_on += len(batch)
+            handed_on += sum(map(len, pending))
+            yield batch()
             last_yield = clock()  # from when the reader came back for more: a slow reader gets bigger batches
     if pending:
-        yield "".join(pending)
+        yield batch()
 
 
 class ChatController:
@@ -103,49 +119,54 @@ class ChatController:
             return
         yield from self._stream_turn(self.messages[start].content, start)
 
-    def _stream_turn(self, prompt: str, start: int) -> Iterator[str]:
+    def _stream_turn(self, prompt: str, start: int) -> Iterator[Any]:
         """Stream an answer to `prompt` given the transcript before `start`, which it then replaces."""
         history = self.messages[:start]
         regenerating = start < len(self.messages)
         engine = self._engine = self._engine or self._build_engine()
-        streaming, began, batch = None, time.monotonic(), ""
+        streaming, began, last = None, time.monotonic(), None
         try:
-            streaming = StreamingMessage(engine.stream(prompt, history))
-            for batch in in_batches(streaming, self.batch_seconds):
-                yield batch
+            streaming = engine.stream(prompt, history)
+            for last in in_batches(streaming, self.batch_seconds):
+                yield last
         except GeneratorExit:
             # Stopped by the person (or the page reran): keep what they saw, and no more.
-            # st.write_stream dies drawing the batch it was just given, so that one was never shown.
+            # The view dies drawing the batch it was just given, so that one was never shown.
             engine.stop()
             self._engine = None  # its worker may still be winding down
-            shown = streaming.text[: len(streaming.text) - len(batch)] if streaming else ""
-            self._keep_stopped(prompt, start, shown, began)
+            text = streaming.text if streaming else ""
+            shown = text[: len(text) - len(last)] if isinstance(last, str) else text
+            self._keep_stopped(prompt, start, shown, began, streaming)
             raise
         except Exception as error:
             raise self._fail(prompt, start, error, keep_old=regenerating) from error
         problem = self._json_problem(streaming.text)
         if problem:
             raise self._fail(prompt, start, None, keep_old=regenerating, message=problem)
-        answer = Message("assistant", streaming.text, details=self._details(engine, began))
+        answer = Message("assistant", streaming.text, details=self._details(streaming, began, history),
+                         reasoning=streaming.reasoning or None)
         self._replace_from(start, [Message("user", prompt), answer])
 
-    def _keep_stopped(self, prompt: str, start: int, shown: str, began: float) -> None:
+    def _keep_stopped(self, prompt: str, start: int, shown: str, began: float, streaming: Any) -> None:
         if not shown:
             self._replace_from(start, [Message("user", prompt, error=NOTHING_RECEIVED)])
             return
         details = AnswerDetails(
             model=self.assistant.model, seconds=round(time.monotonic() - began, 3),
-            stopped=True, json_mode=self.assistant.json_mode,
+            stopped=True, json_mode=self.assistant.json_mode, thinking_seconds=streaming.thinking_seconds,
         )
-        self._replace_from(start, [Message("user", prompt), Message("assistant", shown, details=details)])
+        answer = Message("assistant", shown, details=details, reasoning=streaming.reasoning or None)
+        self._replace_from(start, [Message("user", prompt), answer])
 
-    def _details(self, engine: Answerer, began: float) -> AnswerDetails:
+    def _details(self, streaming: Any, began: float, history: list[Message]) -> AnswerDetails:
         """Model, tokens and time of a finished answer, from the usage Groq sent with its last chunk."""
         wall = time.monotonic() - began
-        usage = engine.usage or {}
+        usage = streaming.usage or {}
         completion = usage.get("completion_tokens")
         seconds = usage.get("total_time") or wall
         generating = usage.get("completion_time") or wall
+        # Said once in a chat: from the first answer whose request left older messages out.
+        noted = any(message.details and message.details.omitted_messages for message in history)
         return AnswerDetails(
             model=self.assistant.model,
             prompt_tokens=usage.get("prompt_tokens"),
@@ -153,6 +174,9 @@ class ChatController:
             seconds=round(seconds, 3),
             tokens_per_second=round(completion / generating, 1) if completion and generating > 0 else None,
             json_mode=self.assistant.json_mode,
+            thinking_seconds=streaming.thinking_seconds,
+            omitted_messages=None if noted or not streaming.dropped else streaming.dropped,
+            cut_at_limit=bool(streaming.finished and streaming.finished.finish_reason == "length"),
         )
 
     def _json_problem(self, text: str) -> str | None:
@@ -171,11 +195,18 @@ class ChatController:
 
     def _fail(self, prompt: str, start: int, error: Exception | None, *, keep_old: bool,
               message: str | None = None) -> ChatError:
-        # Imported here: controller.errors imports the OpenAI SDK (about 2 s), which a page must not
-        # wait for before it first shows; by the time an answer fails, LlamaIndex has imported it.
-        from controller.errors import ChatError, describe_failure
+        # Imported here: controller.errors imports the OpenAI SDK, which a page must not wait for
+        # before it first shows; by the time an answer fails, LlamaIndex has imported it.
+        from controller.errors import describe_failure
 
-        message = message or describe_failure(error, self.settings.groq_api_base, self.settings.request_timeout)
+        model = self.assistant.model
+        message = message or describe_failure(error, self.settings, model)
+        if model in GONE:
+            # The Model box moves to a current model; the message names both.
+            self.assistant = replace(self.assistant, model=CATALOG.replacement(
+                self.settings.groq_api_base, self.settings.groq_api_key, self.settings.groq_model))
+            self.assistant_generation += 1
+            message += f" Assistant settings now use `{self.assistant.model}`."
         if not keep_old:
             # The person's words stay on screen and on disk, marked as unanswered.
             self._replace_from(start, [Message("user", prompt, error=message)])

@@ -3,46 +3,54 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import httpx
 import openai
 
+from settings import Settings
+from utils.llm.groq_requests import StreamCut
+from utils.llm.limits import RequestTooLong, retry_seconds, too_large
+
 logger = logging.getLogger(__name__)
 
 KEY_HELP = "Set GROQ_API_KEY in .env, in the environment or in .streamlit/secrets.toml"
+HIGHER_LIMITS = "Groq's paid tiers have higher limits (console.groq.com/settings/billing)."
 
 
-class ChatError(Exception):
-    """An answer that could not be had; `str(error)` is the message to show."""
-
-
-def _retry_hint(error: openai.RateLimitError) -> str:
+def _retry_hint(error: openai.APIStatusError) -> str:
     """When Groq says to retry: its retry-after header, else the time named in its message."""
-    seconds = None
     header = error.response.headers.get("retry-after") if error.response is not None else None
-    try:
-        seconds = float(header) if header else None
-    except ValueError:
-        seconds = None
-    if seconds is None:
-        # Groq's message reads like "... Please try again in 1m2.5s."
-        match = re.search(r"try again in (?:(\d+)m)?([\d.]+)s", str(error))
-        if match:
-            seconds = int(match.group(1) or 0) * 60 + float(match.group(2))
+    seconds = retry_seconds(header, str(error))
     if seconds is None:
         return "Please wait a minute and send your message again."
-    return f"Please try again in {max(1, round(seconds))} seconds."
+    seconds = max(1, round(seconds))
+    return f"Please try again in {seconds} second{'' if seconds == 1 else 's'}."
 
 
-def describe_failure(error: BaseException, api_base: str, timeout: float) -> str:
+def _model_gone(model: str, settings: Settings, status: int) -> str:
+    origin = " It is the default set by GROQ_MODEL; change it there too." if model == settings.groq_model else ""
+    return f"Groq no longer offers `{model}` ({status}); pick another model in Assistant settings.{origin}"
+
+
+def describe_failure(error: BaseException | None, settings: Settings, model: str) -> str:
     """A clear, secret-free message for a failed request or a stream cut midway."""
+    if isinstance(error, RequestTooLong):
+        return (f"This message is too long for your Groq key's limit of {error.limit:,} tokens a minute, even "
+                f"without the earlier messages. Shorten it, or split it in parts. {HIGHER_LIMITS}")
+    if isinstance(error, StreamCut):
+        return "The answer was cut off midway: Groq's stream ended before the answer did. Please send your message again."
     if isinstance(error, (openai.AuthenticationError, openai.PermissionDeniedError)):
         return f"Groq did not accept the API key ({error.status_code}). {KEY_HELP}, then send your message again."
     if isinstance(error, openai.RateLimitError):
         return f"Groq's rate limit was reached (429). {_retry_hint(error)}"
+    if isinstance(error, openai.APIStatusError) and _error_code(error) in ("model_not_found", "model_decommissioned"):
+        return _model_gone(model, settings, error.status_code)
     if isinstance(error, openai.NotFoundError):
-        return "Groq does not offer the model set in GROQ_MODEL (404). Choose a current model and reload."
+        return _model_gone(model, settings, 404)
+    if isinstance(error, openai.APIStatusError) and error.status_code == 413 and too_large(_server_message(error)):
+        limit = too_large(_server_message(error))[0]
+        return (f"This conversation does not fit your Groq key's limit of {limit:,} tokens a minute (413), even "
+                f"after sending less of it. Start a new chat, or shorten your message. {HIGHER_LIMITS}")
     if isinstance(error, openai.InternalServerError):
         return f"Groq had a server error ({error.status_code}). Please send your message again in a moment."
     if isinstance(error, openai.APIStatusError):
@@ -51,9 +59,10 @@ def describe_failure(error: BaseException, api_base: str, timeout: float) -> str
                     "Say in your message what JSON you want, or turn JSON mode off.")
         return f"Groq refused the request ({error.status_code}): {_server_message(error)}"
     if isinstance(error, openai.APITimeoutError):
-        return f"Groq did not answer within {timeout:g} seconds. Please send your message again."
+        return f"Groq did not answer within {settings.request_timeout:g} seconds. Please send your message again."
     if isinstance(error, openai.APIConnectionError):
-        return f"Could not reach Groq at {api_base}. Check the network connection (or GROQ_API_BASE) and send your message again."
+        return (f"Could not reach Groq at {settings.groq_api_base}. Check the network connection (or GROQ_API_BASE) "
+                "and send your message again.")
     if isinstance(error, (httpx.TransportError, openai.APIError)):
         # A stream that stops midway surfaces as a transport error from httpx, or as an
         # error event inside the stream.

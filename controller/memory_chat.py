@@ -25,7 +25,7 @@ from models.conversation_store import (
 from models.message import Message
 from models.store_exchange import ImportProblem, export_file_name, parse_import, to_json, to_markdown
 from settings import Settings
-from utils.llama import Answerer, build_agent, count_ahead
+from utils.llm import Answerer, build_agent, count_ahead
 
 SUGGESTED_NAME_LENGTH = 60
 AUTOSAVE_CONFLICT = (

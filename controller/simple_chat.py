@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from controller.chat import ChatController
-from utils.llama import Answerer, build_simple_engine
+from utils.llm import Answerer, build_simple_engine
 
 
 class SimpleChatController(ChatController):

@@ -10,9 +10,9 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any
 
-TOKEN_FIELDS = ("prompt_tokens", "completion_tokens")
-NUMBER_FIELDS = ("seconds", "tokens_per_second")
-FLAG_FIELDS = ("stopped", "json_mode")
+TOKEN_FIELDS = ("prompt_tokens", "completion_tokens", "omitted_messages")
+NUMBER_FIELDS = ("seconds", "tokens_per_second", "thinking_seconds")
+FLAG_FIELDS = ("stopped", "json_mode", "cut_at_limit")
 SEPARATOR = " · "
 
 
@@ -30,6 +30,12 @@ class AnswerDetails:
     stopped: bool = False
     # The answer was asked for as a JSON object.
     json_mode: bool = False
+    # How long a reasoning model thought before it began to answer.
+    thinking_seconds: float | None = None
+    # Older messages this answer's request left out to fit the key's limits (said once per chat).
+    omitted_messages: int | None = None
+    # Groq ended the answer at Max answer tokens (finish_reason "length").
+    cut_at_limit: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str):
@@ -65,7 +71,7 @@ class AnswerDetails:
 
     def caption(self) -> str:
         """The plain-text line shown under an answer, leaving out whatever is not known."""
-        parts = ["Stopped"] if self.stopped else []
+        parts = ["Stopped"] if self.stopped else ["Cut at Max answer tokens"] if self.cut_at_limit else []
         parts.append(self.model)
         if self.json_mode:
             parts.append("JSON")

@@ -17,6 +17,7 @@ DEFAULT_TEMPERATURE = 1.0  # Groq's own default: the model as its makers tuned i
 # Groq (like OpenAI) refuses JSON mode unless the messages ask for JSON, so the system prompt does.
 JSON_INSTRUCTION = "Answer with a single JSON object and nothing else."
 CUSTOM_PERSONA = "Custom"
+REASONING_EFFORTS = ("low", "medium", "high")
 PERSONAS = {
     "General assistant": (
         "You are bnaGPT, a helpful assistant. Answer clearly and accurately, and use Markdown "
@@ -56,6 +57,8 @@ class AssistantSettings:
     temperature: float = DEFAULT_TEMPERATURE
     max_answer_tokens: int = 8192
     json_mode: bool = False
+    # How hard a model that takes it thinks before answering (gpt-oss: low, medium or high).
+    reasoning_effort: str = "medium"
 
     def __post_init__(self) -> None:
         # Clamped rather than refused: these come from widgets and saved files, and an odd
@@ -68,6 +71,8 @@ class AssistantSettings:
         object.__setattr__(self, "max_answer_tokens", min(high, max(low, tokens)))
         object.__setattr__(self, "system_prompt", str(self.system_prompt)[:MAX_SYSTEM_PROMPT_CHARS])
         object.__setattr__(self, "json_mode", self.json_mode is True)
+        if self.reasoning_effort not in REASONING_EFFORTS:
+            object.__setattr__(self, "reasoning_effort", "medium")
 
     @property
     def persona(self) -> str:
@@ -97,6 +102,8 @@ class AssistantSettings:
                 changes[key] = data[key]
         if isinstance(data.get("json_mode"), bool):
             changes["json_mode"] = data["json_mode"]
+        if data.get("reasoning_effort") in REASONING_EFFORTS:
+            changes["reasoning_effort"] = data["reasoning_effort"]
         return replace(self, **changes)
 
 

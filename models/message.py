@@ -1,14 +1,13 @@
-"""Chat messages as the app stores and shows them, and their LlamaIndex counterparts.
+"""Chat messages as the app stores and shows them.
 
 `Message` is the one shape a turn takes everywhere outside LlamaIndex: in the transcript,
-in the JSON store and in tests. `StreamingMessage` wraps a LlamaIndex streaming response
-so a view can hand it to `st.write_stream` and still read the whole text afterwards.
+in the JSON store and in tests. The LLM seam turns it into LlamaIndex's form.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from models.answer_details import AnswerDetails
 
@@ -26,6 +25,8 @@ class Message:
     error: str | None = None
     # How an assistant answer was produced (model, usage, timing); None when not known.
     details: AnswerDetails | None = None
+    # What a reasoning model thought before answering: shown and kept, never sent back as history.
+    reasoning: str | None = None
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -36,6 +37,8 @@ class Message:
             raise ValueError("message error must be text")
         if self.details is not None and not isinstance(self.details, AnswerDetails):
             raise ValueError("message details must be AnswerDetails")
+        if self.reasoning is not None and not isinstance(self.reasoning, str):
+            raise ValueError("message reasoning must be text")
 
     @property
     def is_history(self) -> bool:
@@ -43,12 +46,14 @@ class Message:
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form used by the store: {"role", "content"} plus "error" and "details" when set."""
+        """The JSON form used by the store: {"role", "content"} plus "error", "details" and "reasoning" when set."""
         data: dict[str, Any] = {"role": self.role, "content": self.content}
         if self.error is not None:
             data["error"] = self.error
         if self.details is not None:
             data["details"] = self.details.to_dict()
+        if self.reasoning:
+            data["reasoning"] = self.reasoning
         return data
 
     @classmethod
@@ -65,34 +70,5 @@ class Message:
                 details = AnswerDetails.from_dict(details)
             except ValueError as error:
                 raise ValueError(f"details: {error}") from None
-        return cls(role=data["role"], content=data["content"], error=data.get("error"), details=details)
-
-    def to_chat_message(self) -> Any:
-        """The LlamaIndex `ChatMessage` for this turn."""
-        # Imported here so that pages and the store do not pay LlamaIndex's import time.
-        from llama_index.core.llms import ChatMessage
-
-        return ChatMessage(role=self.role, content=self.content)
-
-    @classmethod
-    def from_chat_message(cls, chat_message: Any) -> Message:
-        """Build a Message from a LlamaIndex `ChatMessage`."""
-        role = getattr(chat_message.role, "value", chat_message.role)
-        return cls(role=str(role), content=chat_message.content or "")
-
-
-class StreamingMessage:
-    """Iterates the text deltas of a LlamaIndex streaming response and keeps the full text."""
-
-    def __init__(self, streaming_response: Any, role: str = "assistant") -> None:
-        self._response = streaming_response
-        self.role = role
-        self.text = ""
-        self.finished = False
-
-    def __iter__(self) -> Iterator[str]:
-        for delta in self._response.response_gen:
-            if delta:
-                self.text += delta
-                yield delta
-        self.finished = True
+        return cls(role=data["role"], content=data["content"], error=data.get("error"), details=details,
+                   reasoning=data.get("reasoning"))

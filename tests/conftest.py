@@ -90,8 +90,8 @@ def memory_chat(settings: Settings, store: ConversationStore) -> MemoryChatContr
 
 
 def ask(controller, prompt: str) -> str:
-    """Stream one answer to the end, as the view does."""
-    return "".join(controller.stream_reply(prompt))
+    """Stream one answer to the end, as the view does; its text."""
+    return "".join(event for event in controller.stream_reply(prompt) if isinstance(event, str))
 
 
 def sent_messages(body: dict) -> list[tuple[str, str]]:

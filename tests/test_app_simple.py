@@ -84,7 +84,7 @@ def test_wrong_key_shows_a_message_without_the_key(app_env, monkeypatch):
 def test_each_error_kind_shows_a_message_and_the_next_message_works(app_env, monkeypatch):
     monkeypatch.setenv("GROQ_TIMEOUT", "0.5")
     app = start_app()
-    app_env.fail_with(429, "Rate limit reached", retry_after=12)
+    app_env.fail_with(429, "Rate limit reached", retry_after=42)
     send(app, "one")
     app_env.fail_with(500, "boom")
     send(app, "two")
@@ -97,7 +97,7 @@ def test_each_error_kind_shows_a_message_and_the_next_message_works(app_env, mon
     shown = transcript(app)
     assert shown[:2] == [("user", "one"), ("error", shown[1][1])]
     errors = [text for kind, text in shown if kind == "error"]
-    assert "rate limit" in errors[0] and "try again in 12 seconds" in errors[0]
+    assert "rate limit" in errors[0] and "try again in 42 seconds" in errors[0]
     assert "server error (500)" in errors[1]
     assert "cut off midway" in errors[2]
     assert "did not answer within 0.5 seconds" in errors[3]

@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from controller.errors import ChatError
+from controller.chat import ChatError
 from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from models.assistant_settings import JSON_INSTRUCTION, PERSONAS, AssistantSettings
 from models.message import Message
 from tests.conftest import ask, sent_messages, system_prompts
-from utils.llama import memory_token_limit
+from utils.llm import memory_token_limit
 
 TEACHER = PERSONAS["Patient teacher"]
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from controller.errors import ChatError
+from controller.chat import ChatError
 from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from models.conversation_store import ConversationExists
@@ -99,7 +99,7 @@ def test_new_chat_forgets(memory_chat, fake_groq):
     "script, expected",
     [
         (lambda fake: fake.fail_with(500, "internal"), "Groq had a server error (500)"),
-        (lambda fake: fake.fail_with(429, "Rate limit reached", retry_after=7), "try again in 7 seconds"),
+        (lambda fake: fake.fail_with(429, "Rate limit reached", retry_after=45), "try again in 45 seconds"),
         (lambda fake: fake.fail_with(503, "over capacity"), "Groq had a server error (503)"),
         (lambda fake: fake.cut_stream_after(3, "one two three four five six"), "cut off midway"),
     ],

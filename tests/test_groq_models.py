@@ -1,12 +1,12 @@
-"""utils.groq_models against the fake Groq server: the chat-model filter, its errors and its cache."""
+"""utils.llm.catalog against the fake Groq server: the chat-model filter, its errors and its cache."""
 
 import threading
 
 import httpx
 import pytest
 
-from utils import groq_models
-from utils.groq_models import (
+from utils.llm import catalog as groq_models
+from utils.llm.catalog import (
     FALLBACK_MODELS,
     ModelCatalog,
     ModelChoice,

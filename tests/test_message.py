@@ -1,4 +1,4 @@
-"""Message and StreamingMessage: the shapes every layer shares."""
+"""Message and its LlamaIndex form: the shapes every layer shares."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from llama_index.core.llms import ChatMessage, MessageRole
 
 from models.answer_details import AnswerDetails
 from models.assistant_settings import AssistantSettings
-from models.message import Message, StreamingMessage
-from utils.llama import build_simple_engine
+from models.message import Message
+from utils.llm import build_simple_engine
+from utils.llm.groq_llm import to_chat_message
 
 
 @pytest.mark.parametrize(
@@ -118,30 +119,34 @@ def test_caption_shows_what_is_known(details, caption):
     assert details.caption() == caption
 
 
-def test_chat_message_round_trip():
-    message = Message("assistant", "Sure: `code`")
-    chat_message = message.to_chat_message()
+def test_chat_message_carries_the_text_and_never_the_reasoning():
+    message = Message("assistant", "Sure: `code`", reasoning="They want code.")
+    chat_message = to_chat_message(message)
     assert isinstance(chat_message, ChatMessage)
     assert chat_message.role == MessageRole.ASSISTANT and chat_message.content == "Sure: `code`"
-    assert Message.from_chat_message(chat_message) == message
+    assert "They want code" not in str(chat_message.model_dump())
+
+
+def test_reasoning_round_trips_through_the_dict_form():
+    message = Message("assistant", "42", reasoning="Six times seven.")
+    assert message.to_dict()["reasoning"] == "Six times seven." and Message.from_dict(message.to_dict()) == message
+    assert "reasoning" not in Message("assistant", "42").to_dict()
 
 
 def _simple_engine(settings):
     return build_simple_engine(settings, AssistantSettings(model=settings.groq_model))
 
 
-def test_streaming_message_yields_text_and_keeps_it(settings, fake_groq):
+def test_a_stream_yields_text_and_keeps_it(settings, fake_groq):
     fake_groq.reply_with("Hello there", chunks=["Hel", "lo", " there"])
-    streaming = StreamingMessage(_simple_engine(settings).stream("hi", []))
-    assert list(streaming) == ["Hel", "lo", " there"]
-    assert streaming.finished and (streaming.role, streaming.text) == ("assistant", "Hello there")
+    streaming = _simple_engine(settings).stream("hi", [])
+    assert [event for event in streaming if isinstance(event, str)] == ["Hel", "lo", " there"]
+    assert streaming.finished.finish_reason == "stop" and streaming.text == "Hello there"
 
 
-def test_streaming_message_keeps_partial_text_when_cut(settings, fake_groq):
+def test_a_cut_stream_keeps_its_partial_text(settings, fake_groq):
     fake_groq.cut_stream_after(2, "partial answer that never ends")
-    streaming = StreamingMessage(_simple_engine(settings).stream("hi", []))
+    streaming = _simple_engine(settings).stream("hi", [])
     with pytest.raises(Exception):
         list(streaming)
-    # LlamaIndex raises the worker's error as soon as it is set, even with deltas still queued,
-    # so how much of the partial text arrives first is a race; what did arrive is kept.
-    assert "partial answer ".startswith(streaming.text) and not streaming.finished
+    assert streaming.text == "partial answer " and streaming.finished is None

@@ -19,8 +19,9 @@ from models.conversation_store import ConversationStore
 from models.message import Message
 from tests.app_driver import PROJECT_DIR
 from tests.conftest import sent_messages
-from utils.history_window import TokenCounter, fitting_start
-from utils.llama import TranscriptMemory, count_ahead, memory_token_limit, token_counter
+from utils.llm.history_window import TokenCounter, fitting_start
+from utils.llm import count_ahead, memory_token_limit, token_counter
+from utils.llm.groq_llm import TranscriptMemory, to_chat_message
 
 # Pieces that meet awkwardly at the space the buffer joins messages with: whitespace on either
 # side, contractions, digits, punctuation runs, special-token text, blank messages.
@@ -40,7 +41,7 @@ def odd_history(rng: random.Random, length: int) -> list[Message]:
 
 def buffer_keeps(history: list[Message], limit: int) -> list[tuple[str, str]] | None:
     """What LlamaIndex's own ChatMemoryBuffer sends of `history` (its quadratic trimming, for reference)."""
-    chat = [message.to_chat_message() for message in history]
+    chat = [to_chat_message(message) for message in history]
     try:
         kept = ChatMemoryBuffer.from_defaults(chat_history=chat, token_limit=limit).get()
     except IndexError:  # the buffer's own bug: it runs off the start of a history of answers only
@@ -70,7 +71,7 @@ def test_the_memory_sends_the_window_without_counting_it_again(counter):
     for _ in range(100):
         history, limit = odd_history(rng, rng.randint(1, 12)), rng.randint(1, 60)
         start, tokens = fitting_start([m.content for m in history], [m.role for m in history], limit, counter)
-        chat = [message.to_chat_message() for message in history[start:]]
+        chat = [to_chat_message(message) for message in history[start:]]
         memory = TranscriptMemory.from_defaults(token_limit=limit, tokenizer_fn=pytest.fail)  # must not tokenize
         memory.expect(chat, tokens)
         memory.set(chat)
@@ -159,19 +160,19 @@ def test_stop_keeps_every_batch_but_the_one_being_drawn(settings, fake_groq):
 def test_pages_views_and_controllers_do_not_import_llamaindex_or_openai():
     code = (
         "import sys, controller.chat, controller.simple_chat, controller.memory_chat, view.chat_view,"
-        " view.simple_chat, view.memory_chat, utils.llama, utils.loaders;"
+        " view.simple_chat, view.memory_chat, utils.llm, view.loaders;"
         " print(sorted(m for m in ('llama_index', 'openai', 'transformers', 'tiktoken') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
 
-def test_warm_up_makes_the_tokenizer_and_llamaindex_classes_stay_importable_from_utils_llama():
-    import utils.llama
-    from utils.llama import StoppableGroq, build_llm  # noqa: F401 - importable, as before the split
+def test_warm_up_makes_the_tokenizer_and_imports_llamaindex_behind_the_seam():
+    import utils.llm
+    from utils.llm.groq_llm import StoppableGroq
 
-    utils.llama.warm_up()
-    assert "utils.llama_groq" in sys.modules and utils.llama.token_counter().alone("hello world") == 2
+    utils.llm.warm_up()
+    assert "utils.llm.groq_llm" in sys.modules and utils.llm.token_counter().alone("hello world") == 2
     assert issubclass(StoppableGroq, sys.modules["llama_index.llms.groq"].Groq)
 
 

@@ -14,7 +14,8 @@ from controller.chat import LONGEST_BATCH_SECONDS, batch_seconds, in_batches
 from models.assistant_settings import AssistantSettings
 from tests.app_driver import PROJECT_DIR
 from tests.conftest import ask, sent_messages
-from utils.llama import build_llm, warm_up
+from utils.llm import token_counter, warm_up
+from utils.llm.groq_llm import build_llm
 
 CHUNK = {
     "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": "openai/gpt-oss-120b",
@@ -62,7 +63,7 @@ def test_no_batching_hands_on_every_delta():
 
 
 def test_streamed_chunks_are_validated_and_equal_what_the_sdk_builds(settings):
-    client = build_llm(settings, AssistantSettings(model=settings.groq_model))._get_client()
+    client = build_llm(settings, AssistantSettings(model=settings.groq_model), token_counter())._get_client()
     chunk = client._process_response_data(data=CHUNK, cast_to=ChatCompletionChunk, response=None)
     assert chunk == construct_type(type_=ChatCompletionChunk, value=CHUNK)
     assert chunk.model_extra["x_groq"]["usage"] == {"prompt_tokens": 3, "completion_tokens": 2}
@@ -72,7 +73,7 @@ def test_streamed_chunks_are_validated_and_equal_what_the_sdk_builds(settings):
 
 
 def test_a_chunk_the_validator_refuses_is_built_the_sdks_way(settings):
-    client = build_llm(settings, AssistantSettings(model=settings.groq_model))._get_client()
+    client = build_llm(settings, AssistantSettings(model=settings.groq_model), token_counter())._get_client()
     odd = {**CHUNK, "choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": "a reason Groq adds later"}]}
     chunk = client._process_response_data(data=odd, cast_to=ChatCompletionChunk, response=None)
     assert chunk.choices[0].delta.content == "Hi" and chunk.choices[0].finish_reason == "a reason Groq adds later"
@@ -86,7 +87,7 @@ def test_warm_up_takes_what_is_loaded_out_of_full_collections():
 def test_warm_up_leaves_nothing_for_the_first_answer_to_import():
     # What the first answer would otherwise import: the SDK's resources (~0.5 s) and httpx's transport.
     code = (
-        "import sys, utils.llama; utils.llama.warm_up();"
+        "import sys, utils.llm; utils.llm.warm_up();"
         " print(sorted(m for m in ('openai.resources', 'httpcore', 'h11') if m not in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)

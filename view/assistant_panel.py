@@ -1,4 +1,4 @@
-"""The sidebar's Assistant settings: persona, model, temperature, answer length, JSON mode.
+"""The sidebar's Assistant settings: persona, model, reasoning effort, temperature, answer length, JSON mode.
 
 The controller's `AssistantSettings` is the truth; the widgets show it. Their keys carry the
 controller's `assistant_generation`, so when a loaded conversation brings its own settings the
@@ -21,9 +21,10 @@ from models.assistant_settings import (
     persona_of,
 )
 from settings import Settings
-from utils.loaders import model_catalog
+from utils.llm import traits_of
+from view.loaders import model_catalog
 
-FIELDS = ("persona", "system_prompt", "model", "temperature", "max_answer_tokens", "json_mode")
+FIELDS = ("persona", "system_prompt", "model", "temperature", "max_answer_tokens", "json_mode", "reasoning_effort")
 
 
 class AssistantPanel:
@@ -58,6 +59,10 @@ class AssistantPanel:
             )
             models = list(dict.fromkeys([*choice.models, st.session_state[keys["model"]]]))
             st.selectbox("Model", models, key=keys["model"])
+            efforts = traits_of(st.session_state[keys["model"]]).efforts
+            if efforts:
+                st.segmented_control("Reasoning effort", efforts, key=keys["reasoning_effort"],
+                                     help="How long the model thinks before it answers.")
             if not choice.live:
                 st.caption(f"Groq's model list is unavailable ({choice.problem}); showing the built-in list.")
             st.slider("Temperature", *TEMPERATURE_RANGE, step=0.05, key=keys["temperature"],
@@ -89,5 +94,6 @@ class AssistantPanel:
             temperature=state[self.keys["temperature"]],
             max_answer_tokens=state[self.keys["max_answer_tokens"]],
             json_mode=state[self.keys["json_mode"]],
+            reasoning_effort=state.get(self.keys["reasoning_effort"]) or current.reasoning_effort,
         )
 

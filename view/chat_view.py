@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from typing import Any, Iterator
 
@@ -11,8 +9,12 @@ import streamlit as st
 
 from models.message import Message
 from settings import ConfigurationError, Settings, load_settings
-from utils.loaders import load_image, warm_up_engine
+from view.answer_stream import StreamedAnswer, render_answer, render_caption
 from view.assistant_panel import AssistantPanel
+from view.loaders import load_image, warm_up_engine
+from view.text import escape_markdown
+
+__all__ = ["ChatView", "escape_markdown", "render_transcript"]
 
 MISSING_KEY_HELP = """\
 **bnaGPT needs a Groq API key to answer.** Create one at console.groq.com/keys, then either
@@ -26,20 +28,11 @@ and reload this page. Saved conversations stay where they are."""
 SEND, REGENERATE = "send", "regenerate"
 
 # Every rerun draws every message it shows again, and the browser takes each one in again, so a
-# long conversation shows its newest messages only, and older ones a step at a time on request.
-# 20, not 40: the first turn after loading 1,000 messages came 30-60 ms sooner (B4).
+# long conversation shows its newest messages only, and older ones a step at a time on request (B4).
 TRANSCRIPT_WINDOW = 20
 EARLIER_STEP = 100
 # A pause between an answer's last words and the rest of the page, so the browser draws those first.
 SETTLE_SECONDS = 0.05
-
-# Characters that Streamlit labels would read as Markdown, colour or emoji directives.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:$<>])")
-
-
-def escape_markdown(text: str) -> str:
-    """Text shown exactly as typed inside a Streamlit label or Markdown call."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 class ChatView:
@@ -118,18 +111,18 @@ class ChatView:
         """The sidebar below the page navigation; subclasses place the assistant settings in theirs."""
         assistant_panel.render()
 
-    def answer(self, controller: Any, prompt: str, stream: Iterator[str]) -> str | None:
+    def answer(self, controller: Any, prompt: str, stream: Iterator[Any]) -> str | None:
         """Show the person's message, stream the answer; return its text, or None on failure."""
-        # Not imported with the page: controller.errors imports the OpenAI SDK (about 2 s).
-        from controller.errors import ChatError
+        from controller.chat import ChatError
 
         with st.chat_message("user"):
             st.markdown(prompt)
         with st.chat_message("assistant"):
+            streamed = StreamedAnswer()
             slot = st.empty()
             try:
                 with slot.container():
-                    text = st.write_stream(stream)
+                    text = st.write_stream(streamed.text(stream))
             except ChatError as error:
                 slot.error(str(error), icon=":material/error:")
                 return None
@@ -140,27 +133,12 @@ class ChatView:
             if answer.content == text and not (answer.details and answer.details.json_mode):
                 # Already drawn as it will be: drawing the whole answer again would cost the browser
                 # another parse of it, just as the person waits for its end.
-                if answer.details:
-                    st.caption(escape_markdown(answer.details.caption()))
+                render_caption(answer)
             else:
                 with slot.container():
-                    render_answer(answer)
+                    render_answer(answer, with_reasoning=False)  # its thinking is on screen already
         self._regenerate_button(controller)
         return text
-
-
-def render_answer(message: Message) -> None:
-    """An assistant answer: its text (a JSON answer pretty-printed) and how it was made."""
-    details = message.details
-    if details and details.json_mode and not details.stopped:
-        try:
-            st.code(json.dumps(json.loads(message.content), indent=2, ensure_ascii=False), language="json")
-        except ValueError:
-            st.markdown(message.content)
-    else:
-        st.markdown(message.content)
-    if details:
-        st.caption(escape_markdown(details.caption()))
 
 
 def render_transcript(messages: list[Message], window_key: str, controller: Any) -> None:

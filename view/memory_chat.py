@@ -8,7 +8,7 @@ import streamlit as st
 
 from controller.memory_chat import MemoryChatController
 from settings import Settings
-from utils.loaders import load_store
+from view.loaders import load_store
 from view.assistant_panel import AssistantPanel
 from view.chat_view import ChatView
 from view.conversations_sidebar import STATE_DEFAULTS, ConversationsSidebar, open_linked_conversation

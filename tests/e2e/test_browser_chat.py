@@ -101,12 +101,12 @@ def test_without_a_key_both_pages_explain_how_to_set_it(open_page, keyless_serve
 
 def test_a_rate_limit_is_explained_and_the_next_message_works(open_page, app_server, fake_groq):
     page = open_page(app_server).go_to(MEMORY)
-    fake_groq.fail_with(429, "Rate limit reached for model `openai/gpt-oss-120b`. Please try again in 7.5s.",
-                        retry_after=7.5)
+    fake_groq.fail_with(429, "Rate limit reached for model `openai/gpt-oss-120b`. Please try again in 37.5s.",
+                        retry_after=37.5)
     page.send("Tell me a joke")
     page.expect_transcript([
         ("user", "Tell me a joke"),
-        ("error", "Groq's rate limit was reached (429). Please try again in 8 seconds."),
+        ("error", "Groq's rate limit was reached (429). Please try again in 38 seconds."),
     ])
     page.send("Tell me a joke")
     page.expect_last_answer("Echo: Tell me a joke")

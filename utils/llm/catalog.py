@@ -1,7 +1,8 @@
-"""The chat models Groq offers, for the "Model" select box.
+"""The chat models Groq offers, for the "Model" select box, with each one's context window and
+answer maximum for fitting requests.
 
-Plain Python and httpx only (no Streamlit, no LlamaIndex), so the view can hold one
-`ModelCatalog` in `st.cache_resource` and tests can drive it with a fake clock.
+Plain Python and httpx only (no Streamlit, no LlamaIndex): one process-wide `CATALOG` serves the
+view and the requests, and tests drive their own `ModelCatalog` with a fake clock.
 The API key is only ever sent in the Authorization header: it is never put in a
 message, a log line or the cache (which is keyed by the key's SHA-256).
 """
@@ -18,19 +19,10 @@ from dataclasses import dataclass
 
 import httpx
 
+from utils.llm.traits import DEFAULT_MODEL, FALLBACK_MODELS, GONE
+
 logger = logging.getLogger(__name__)
 
-# Offered when the live list cannot be had. llama3-70b-8192 and llama-3.3-70b-versatile
-# are decommissioned on Groq, so they must never come back here.
-FALLBACK_MODELS: tuple[str, ...] = (
-    "openai/gpt-oss-120b",
-    "openai/gpt-oss-20b",
-    "llama-3.1-8b-instant",
-    "meta-llama/llama-4-maverick-17b-128e-instruct",
-    "meta-llama/llama-4-scout-17b-16e-instruct",
-    "qwen/qwen3-32b",
-    "moonshotai/kimi-k2-instruct-0905",
-)
 
 # GET /models has no capability field, so speech, safety and embedding models are told
 # apart by name, and tiny context windows (e.g. Whisper's 448) give the rest away.
@@ -40,6 +32,15 @@ MIN_CONTEXT_WINDOW = 4096
 
 class ModelListUnavailable(Exception):
     """Groq's model list could not be had; str() is a short reason that never holds the key."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One chat model as GET /models describes it (None where it does not say)."""
+
+    id: str
+    context_window: int | None = None
+    max_completion_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,15 @@ def is_chat_model(entry: dict) -> bool:
 
 def fetch_chat_models(api_base: str, api_key: str, timeout: float = 5.0) -> list[str]:
     """Ask Groq for its models and return the sorted ids of the chat models."""
+    return [info.id for info in fetch_models(api_base, api_key, timeout)]
+
+
+def _whole(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def fetch_models(api_base: str, api_key: str, timeout: float = 5.0) -> list[ModelInfo]:
+    """Ask Groq for its models and return the chat models, sorted by id."""
     # A key httpx cannot put in a header would fail with an error that holds the key itself.
     if not api_key.isascii() or not api_key.isprintable():
         raise ModelListUnavailable("the API key contains characters that cannot be sent")
@@ -84,11 +94,14 @@ def fetch_chat_models(api_base: str, api_key: str, timeout: float = 5.0) -> list
         reason, data = _model_entries(response)
     if reason is not None:
         raise ModelListUnavailable(reason)
-    models = sorted({entry["id"] for entry in data if is_chat_model(entry)})
-    if not models:
+    chat = {entry["id"]: entry for entry in data if is_chat_model(entry)}
+    if not chat:
         # An empty select box helps nobody; the built-in list is the better offer.
         raise ModelListUnavailable("Groq listed no chat models")
-    return models
+    return [
+        ModelInfo(model_id, _whole(entry.get("context_window")), _whole(entry.get("max_completion_tokens")))
+        for model_id, entry in sorted(chat.items())
+    ]
 
 
 def _model_entries(response: httpx.Response) -> tuple[str | None, list]:
@@ -106,19 +119,25 @@ def _model_entries(response: httpx.Response) -> tuple[str | None, list]:
 
 
 def _with_configured(models: tuple[str, ...] | list[str], configured_model: str) -> tuple[str, ...]:
-    """`models` sorted, with the configured model first when the list does not have it."""
+    """`models` sorted, with the configured model first when the list does not have it, and
+    without any model Groq has answered as gone."""
     ordered = tuple(sorted(set(models)))
-    # The configured model must stay selectable even if Groq does not list it (yet).
+    # The chat's model stays selectable even if Groq does not list it, so nothing switches
+    # silently; once Groq answers it as gone, it is offered no more.
     if configured_model and configured_model not in ordered:
-        return (configured_model, *ordered)
-    return ordered
+        ordered = (configured_model, *ordered)
+    return GONE.without_gone(ordered)
 
 
 @dataclass(frozen=True)
 class _Entry:
     expires_at: float
-    models: tuple[str, ...]
+    models: tuple[ModelInfo, ...]
     problem: str | None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(info.id for info in self.models)
 
 
 class ModelCatalog:
@@ -128,7 +147,7 @@ class ModelCatalog:
         self,
         ttl_seconds: float = 600,
         failure_ttl_seconds: float = 60,
-        fetch: Callable[[str, str], list[str]] = fetch_chat_models,
+        fetch: Callable[[str, str], list[ModelInfo] | list[str]] = fetch_models,
         clock: Callable[[], float] = time.monotonic,
     ):
         self._ttl = ttl_seconds
@@ -143,6 +162,27 @@ class ModelCatalog:
         """The models to offer: Groq's live list when it can be had, else the built-in one."""
         if not api_key:
             return ModelChoice(_with_configured(FALLBACK_MODELS, configured_model), False, "no API key yet")
+        entry = self._entry(api_base, api_key)
+        if entry.problem is not None:
+            return ModelChoice(_with_configured(FALLBACK_MODELS, configured_model), False, entry.problem)
+        return ModelChoice(_with_configured(entry.ids, configured_model), True, None)
+
+    def info(self, api_base: str, api_key: str | None, model: str) -> ModelInfo:
+        """What Groq's list says of `model` (its limits unknown when it is not listed)."""
+        entry = self._entry(api_base, api_key) if api_key else None
+        found = [info for info in (entry.models if entry else ()) if info.id == model]
+        return found[0] if found else ModelInfo(model)
+
+    def replacement(self, api_base: str, api_key: str | None, preferred: str) -> str:
+        """A current model to answer with instead of one that is gone: `preferred`, else the default,
+        else the first offered."""
+        offered = self.chat_models(api_base, api_key, "").models
+        for model in (preferred, DEFAULT_MODEL, *offered, *FALLBACK_MODELS):
+            if model in offered and model not in GONE:
+                return model
+        return GONE.without_gone(FALLBACK_MODELS)[0]
+
+    def _entry(self, api_base: str, api_key: str) -> _Entry:
         api_base = api_base.rstrip("/")
         cache_key = (api_base, hashlib.sha256(api_key.encode()).hexdigest())
         with self._lock:
@@ -155,9 +195,7 @@ class ModelCatalog:
                 entry = self._load(api_base, api_key)
                 with self._lock:
                     self._entries[cache_key] = entry
-        if entry.problem is not None:
-            return ModelChoice(_with_configured(FALLBACK_MODELS, configured_model), False, entry.problem)
-        return ModelChoice(_with_configured(entry.models, configured_model), True, None)
+        return entry
 
     def _fresh(self, cache_key: tuple[str, str]) -> _Entry | None:
         with self._lock:
@@ -166,9 +204,12 @@ class ModelCatalog:
 
     def _load(self, api_base: str, api_key: str) -> _Entry:
         try:
-            models = tuple(self._fetch(api_base, api_key))
+            models = tuple(info if isinstance(info, ModelInfo) else ModelInfo(info) for info in self._fetch(api_base, api_key))
         except ModelListUnavailable as error:
             logger.warning("Groq's model list is unavailable: %s", error)
             # Failures are remembered too, so a down network does not cost a request per rerun.
             return _Entry(self._clock() + self._failure_ttl, (), str(error))
         return _Entry(self._clock() + self._ttl, models, None)
+
+
+CATALOG = ModelCatalog()

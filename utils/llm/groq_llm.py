@@ -1,18 +1,18 @@
 """All of LlamaIndex that bnaGPT uses, and its subclasses: the stoppable Groq LLM and the memory.
 
 Importing this module imports LlamaIndex (and with it transformers, openai, ...), which takes
-seconds; only `utils/llama.py` imports it, when the first engine is built or `warm_up()` runs.
+seconds; only `utils/llm/engines.py` imports it, when the first engine is built or `warm_up()` runs.
 """
 
 from __future__ import annotations
 
 import operator
-import threading
-from typing import Any, Sequence
+from typing import Any
 
 import httpx
 from llama_index.agent.openai import OpenAIAgent
 from llama_index.core.chat_engine import SimpleChatEngine
+from llama_index.core.llms import ChatMessage
 from llama_index.core.memory import ChatMemoryBuffer
 from llama_index.core.utils import get_tokenizer
 from llama_index.llms.groq import Groq
@@ -20,21 +20,26 @@ from openai.types.chat import ChatCompletionChunk
 from pydantic import PrivateAttr, ValidationError
 
 from models.assistant_settings import AssistantSettings
+from models.message import Message
 from settings import Settings
-from utils.llama import usage_of
+from utils.llm.groq_requests import GroqRequests, Turn
+from utils.llm.history_window import TokenCounter
+from utils.llm.limits import RequestContext
+from utils.llm.traits import traits_of
 
 __all__ = [
-    "OpenAIAgent", "SimpleChatEngine", "StoppableGroq", "TranscriptMemory", "build_llm", "get_tokenizer", "prepare_sdk",
+    "OpenAIAgent", "SimpleChatEngine", "StoppableGroq", "TranscriptMemory", "build_llm", "get_tokenizer",
+    "prepare_sdk", "to_chat_message",
 ]
 
 # One TLS context for every client, made with this module (in the warm-up): loading the CA bundle
-# takes 40-70 ms, and an engine is built again after a load, a settings change or a Stop.
+# is slow, and an engine is built again after a load, a settings change or a Stop.
 TLS = httpx.create_ssl_context()
 
 
 def prepare_sdk() -> None:
     """Do now what the OpenAI SDK and httpx leave to the first answer: import the SDK's resources
-    (~0.5 s) and httpx's transport (~50 ms), and build the streamed chunk's validator."""
+    and httpx's transport, and build the streamed chunk's validator."""
     import openai.resources  # noqa: F401  (what `client.chat` imports on first use)
 
     httpx.Client(verify=TLS).close()
@@ -45,80 +50,58 @@ def prepare_sdk() -> None:
     )
 
 
+def to_chat_message(message: Message) -> ChatMessage:
+    """The LlamaIndex `ChatMessage` for one turn: its text only (never its reasoning)."""
+    return ChatMessage(role=message.role, content=message.content)
+
+
 class StoppableGroq(Groq):
-    """Groq's LLM that records each stream's usage and can stop the stream it is reading.
+    """Groq's LLM whose requests go through `GroqRequests` (limits, waits, reasoning), and whose
+    answer can be stopped at any point: the stream ends at its next chunk and its HTTP response
+    is closed, which tells Groq to stop generating."""
 
-    LlamaIndex reads a stream to its end in a worker thread even when nobody listens any more,
-    so stopping has to happen here: the stream ends at the next chunk and its HTTP response is
-    closed, which tells Groq to stop generating.
-    """
+    _requests: GroqRequests | None = PrivateAttr(default=None)
+    _context: RequestContext | None = PrivateAttr(default=None)
+    _count: Any = PrivateAttr(default=None)
 
-    _stop: threading.Event = PrivateAttr(default_factory=threading.Event)
-    _responses: dict = PrivateAttr(default_factory=dict)
-    _usage: dict | None = PrivateAttr(default=None)
+    def __init__(self, *, context: RequestContext, count: Any, **kwargs: Any) -> None:
+        super().__init__(http_client=httpx.Client(verify=TLS), **kwargs)
+        self._context = context
+        self._count = count
 
-    def __init__(self, **kwargs: Any) -> None:
-        responses: dict[int, httpx.Response] = {}  # by thread: the response each worker is reading
-
-        def remember(response: httpx.Response) -> None:
-            responses[threading.get_ident()] = response
-
-        super().__init__(http_client=httpx.Client(verify=TLS, event_hooks={"response": [remember]}), **kwargs)
-        self._responses = responses
-
-    @property
-    def usage(self) -> dict | None:
-        """The usage Groq sent at the end of the last stream (None if it did not finish)."""
-        return self._usage
+    def begin_turn(self) -> Turn:
+        """A fresh turn whose events the next stream hands on."""
+        self._get_client()
+        return self._requests.begin()
 
     def request_stop(self) -> None:
-        """End the current stream at its next chunk."""
-        self._stop.set()
+        """End the current answer now, wherever it is."""
+        if self._requests is not None:
+            self._requests.stop()
 
-    def stream_chat(self, messages: Sequence[Any], **kwargs: Any) -> Any:
-        """Groq's stream, ending early after `request_stop()`."""
-        self._stop.clear()
-        self._usage = None
-        # Straight from the chat-completions stream, without LlamaIndex's callback wrapper around
-        # `stream_chat`: for every token it makes a pydantic event holding the whole history, which
-        # validates every message again (0.35 ms a token at 1,000 messages: 0.7 s of CPU for a
-        # 2,000-token answer, growing with the conversation). bnaGPT registers no event handlers.
-        chunks = self._stream_chat(messages, **kwargs)
-
-        def until_stopped() -> Any:
-            stopped = False
-            try:
-                for chunk in chunks:
-                    if self._stop.is_set():
-                        stopped = True
-                        return
-                    self._usage = usage_of(chunk.raw) or self._usage
-                    yield chunk
-            finally:
-                chunks.close()
-                response = self._responses.pop(threading.get_ident(), None)
-                if stopped and response is not None:
-                    response.close()
-
-        return until_stopped()
+    def stream_chat(self, messages: Any, **kwargs: Any) -> Any:
+        """Groq's stream, straight from the chat-completions stream, without LlamaIndex's callback
+        wrapper: for every token it made a pydantic event holding the whole history (stream costs).
+        bnaGPT registers no event handlers."""
+        return self._stream_chat(messages, **kwargs)
 
     def _get_client(self) -> Any:
         client = super()._get_client()
         completions = client.chat.completions
         if "create" not in vars(completions):  # the client is made once and kept (reuse_client)
-            completions.create = _with_messages_as_given(completions.create)
+            self._requests = GroqRequests(completions.create, self._context, self._count, self._http_client.close)
+            completions.create = self._requests.create
             client._process_response_data = _chunks_validated(client._process_response_data)
+            client._should_retry = _not_rate_limits(client._should_retry)
         return client
 
 
-def _with_messages_as_given(create: Any) -> Any:
-    # The OpenAI SDK checks each message against all six of its message TypedDicts before sending
-    # (about 0.7 ms a message: most of a second for a long conversation, on every turn). LlamaIndex
-    # has already made them plain JSON dicts, so they go into the request body untouched instead.
-    def create_with_messages(*, messages: Any, extra_body: dict | None = None, **kwargs: Any) -> Any:
-        return create(messages=[], extra_body={**(extra_body or {}), "messages": list(messages)}, **kwargs)
+def _not_rate_limits(sdk_should_retry: Any) -> Any:
+    # A 429 is waited out in sight of the person (GroqRequests), never silently by the SDK.
+    def should_retry(response: httpx.Response) -> bool:
+        return response.status_code != 429 and sdk_should_retry(response)
 
-    return create_with_messages
+    return should_retry
 
 
 def _chunks_validated(process: Any) -> Any:
@@ -137,9 +120,13 @@ def _chunks_validated(process: Any) -> Any:
     return process_response_data
 
 
-def build_llm(settings: Settings, assistant: AssistantSettings) -> StoppableGroq:
-    """The Groq LLM with the chat's model, temperature and answer length; timeout and retries bounded."""
+def build_llm(settings: Settings, assistant: AssistantSettings, counter: TokenCounter) -> StoppableGroq:
+    """The Groq LLM with the chat's model, temperature, answer length and reasoning effort; timeout
+    and retries bounded."""
     extra = {"response_format": {"type": "json_object"}} if assistant.json_mode else {}
+    fields = traits_of(assistant.model).request_fields(assistant.reasoning_effort)
+    if fields:
+        extra["extra_body"] = fields  # Groq-only keys: the SDK would refuse them as arguments
     return StoppableGroq(
         model=assistant.model,
         api_key=settings.groq_api_key,
@@ -150,6 +137,8 @@ def build_llm(settings: Settings, assistant: AssistantSettings) -> StoppableGroq
         temperature=assistant.temperature,
         max_tokens=assistant.max_answer_tokens,
         additional_kwargs=extra,
+        context=RequestContext.from_settings(settings),
+        count=lambda message: counter.alone(message.get("content") if isinstance(message.get("content"), str) else ""),
     )
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from models.conversation_store import ConversationStore
-from utils.groq_models import ModelCatalog
-from utils.llama import warm_up
+from utils.llm import CATALOG, ModelCatalog, warm_up
 
 IMAGES_DIR = Path(__file__).resolve().parent.parent / "static" / "images"
 
@@ -32,9 +31,8 @@ def load_store(directory: str) -> ConversationStore:
 
 
 def _prepare_store(store: ConversationStore) -> None:
-    # The first listing reads every file's header (about 0.7 s at 10,000 conversations) unless the
-    # listing index on disk is current, and the first search every file's words (about 9 s).
-    # Do both before anyone asks.
+    # The first listing reads every file's header unless the listing index on disk is current, and
+    # the first search every file's words (B7): both are done before anyone asks.
     try:
         store.list()
         store.prepare_search()
@@ -42,10 +40,9 @@ def _prepare_store(store: ConversationStore) -> None:
         logging.getLogger(__name__).debug("store warm-up failed", exc_info=True)
 
 
-@st.cache_resource
 def model_catalog() -> ModelCatalog:
-    """One cache of Groq's model list per process (it refreshes itself every ten minutes)."""
-    return ModelCatalog()
+    """The process's cache of Groq's model list (it refreshes itself every ten minutes)."""
+    return CATALOG
 
 
 @st.cache_resource(show_spinner=False)

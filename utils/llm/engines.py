@@ -1,0 +1,100 @@
+"""The simple engine and the agent, built from `Settings` and the chat's `AssistantSettings`, so
+tests point them at a fake Groq server by changing settings, and a move from `OpenAIAgent` to
+LlamaIndex's newer `FunctionAgent` touches this package only."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Sequence
+
+from models.assistant_settings import AssistantSettings
+from models.message import Message
+from settings import Settings
+from utils.llm.history_window import fitting_start
+from utils.llm.limits import RequestContext
+from utils.llm.loading import llama_index, token_counter
+
+if TYPE_CHECKING:
+    from utils.llm.groq_llm import StoppableGroq, TranscriptMemory
+    from utils.llm.turn_stream import TurnStream
+
+
+class Answerer:
+    """A chat engine and its LLM: start a streamed answer, stop it."""
+
+    def __init__(self, llm: StoppableGroq, engine: Any, settings: Settings, assistant: AssistantSettings,
+                 memory: TranscriptMemory | None = None) -> None:
+        self.llm = llm
+        self.engine = engine
+        self.settings = settings
+        self.assistant = assistant
+        self.memory = memory  # None: every message is answered on its own
+
+    def stream(self, prompt: str, history: Sequence[Message]) -> TurnStream:
+        """Start answering `prompt`; a remembering engine gets the newest of `history` that fit."""
+        from utils.llm.turn_stream import TurnStream  # with LlamaIndex, which building this engine imported
+
+        turn = self.llm.begin_turn()
+        if self.memory is None:
+            return TurnStream(turn, lambda: self.engine.stream_chat(prompt, chat_history=[]))
+        kept = [message for message in history if message.is_history]  # failed turns left out
+        texts, roles = [message.content for message in kept], [message.role for message in kept]
+        limit = memory_token_limit(self.settings, self.assistant, prompt)
+        start, tokens = fitting_start(texts, roles, limit, token_counter())
+        to_chat_message = llama_index().to_chat_message
+        chat_history = [to_chat_message(message) for message in kept[start:]]
+        self.memory.token_limit = limit
+        self.memory.expect(chat_history, tokens)
+        return TurnStream(turn, lambda: self.engine.stream_chat(prompt, chat_history=chat_history), start)
+
+    def stop(self) -> None:
+        """Stop the answer being streamed, wherever it is."""
+        self.llm.request_stop()
+
+
+def _system_prompt(assistant: AssistantSettings) -> str | None:
+    return assistant.instructions() or None
+
+
+def build_simple_engine(settings: Settings, assistant: AssistantSettings) -> Answerer:
+    """An engine that answers each message on its own, with the chat's system prompt."""
+    classes = llama_index()
+    llm = classes.build_llm(settings, assistant, token_counter())
+    engine = classes.SimpleChatEngine.from_defaults(llm=llm, system_prompt=_system_prompt(assistant))
+    return Answerer(llm, engine, settings, assistant)
+
+
+def memory_token_limit(settings: Settings, assistant: AssistantSettings, prompt: str = "") -> int:
+    """How much history is sent: `memory_tokens`, or less when the key's per-minute limit or the
+    context window must also hold the system prompt, the new message and room for the answer."""
+    # The agent sends its system prompt outside the memory, so the memory must leave room for it.
+    counter = token_counter()
+    system_tokens = counter.alone(assistant.instructions())
+    allowance = RequestContext.from_settings(settings).allowance(assistant.model, assistant.max_answer_tokens)
+    by_limit = allowance.history_tokens(system_tokens + counter.alone(prompt), 2)
+    by_window = allowance.context_window - assistant.max_answer_tokens - system_tokens
+    return max(1, min(settings.memory_tokens, by_window, by_limit))
+
+
+def count_ahead(settings: Settings, assistant: AssistantSettings, history: Sequence[Message]) -> threading.Thread:
+    """Count a loaded conversation's tokens in the background, so that its next turn finds them counted."""
+    def count() -> None:
+        kept = [message for message in history if message.is_history]
+        limit = memory_token_limit(settings, assistant)
+        fitting_start([message.content for message in kept], [message.role for message in kept], limit, token_counter())
+
+    # Spent while the person reads the loaded conversation, not after Enter (B4).
+    thread = threading.Thread(target=count, name="bnaGPT token count", daemon=True)
+    thread.start()
+    return thread
+
+
+def build_agent(settings: Settings, assistant: AssistantSettings) -> Answerer:
+    """An agent over Groq whose memory is set from the transcript at every turn."""
+    classes = llama_index()
+    llm = classes.build_llm(settings, assistant, token_counter())
+    memory = classes.TranscriptMemory.from_defaults(llm=llm, token_limit=memory_token_limit(settings, assistant))
+    # The card asks for OpenAIAgent; LlamaIndex 0.12 marks it deprecated (warning once per
+    # process) in favour of FunctionAgent, a move that will touch this package only.
+    agent = classes.OpenAIAgent.from_tools(tools=[], llm=llm, memory=memory, system_prompt=_system_prompt(assistant))
+    return Answerer(llm, agent, settings, assistant, memory)

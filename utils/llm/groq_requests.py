@@ -1,0 +1,202 @@
+"""Every chat request to Groq, as Groq really answers it: fitted to the key's limits, 413s and short
+429s handled, JSON mode's refusal to stream worked around, and each streamed chunk's reasoning and
+text handed to the turn being answered.
+
+`GroqRequests.create` stands in for the OpenAI SDK's `chat.completions.create`, which LlamaIndex
+calls, so LlamaIndex sees an ordinary stream and everything Groq-specific stays here.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import openai
+from openai.types.chat import ChatCompletionChunk
+
+from utils.llm.events import Finished, Reasoning, Waiting
+from utils.llm.limits import LIMITS, Fit, RequestContext, retry_seconds, too_large
+from utils.llm.traits import GONE
+
+MOST_WAITS = 3  # short rate-limit waits in a row before the person is told instead
+_JSON_NOT_STREAMED: set[str] = set()  # models Groq would not stream JSON mode for
+
+
+class StreamCut(Exception):
+    """The stream ended without Groq's end marker (no finish_reason): the answer is incomplete."""
+
+
+@dataclass
+class Turn:
+    """One answer being streamed: where its events go, and whether the person stopped it."""
+
+    events: queue.Queue = field(default_factory=queue.Queue)
+    stop: threading.Event = field(default_factory=threading.Event)
+    ended: threading.Event = field(default_factory=threading.Event)  # Groq's stream finished or was stopped
+    responding: bool = False  # Groq has begun to answer (a stop then closes the stream, not the client)
+
+
+class GroqRequests:
+    """Wraps one OpenAI client's `chat.completions.create` for one LLM (one chat, one turn at a time)."""
+
+    def __init__(self, create: Callable[..., Any], context: RequestContext, count: Callable[[dict], int],
+                 close_client: Callable[[], None]) -> None:
+        self._create = create
+        self.context = context
+        self._count = count
+        self._close_client = close_client
+        self.turn = Turn()
+        self.turn.ended.set()
+
+    def begin(self) -> Turn:
+        """A fresh turn for the next answer."""
+        self.turn = Turn()
+        return self.turn
+
+    def stop(self) -> None:
+        """Stop the turn: its stream ends at the next chunk; a request still waiting for Groq is cut."""
+        turn = self.turn
+        turn.stop.set()
+        if not turn.responding and not turn.ended.is_set():
+            self._close_client()  # nothing else interrupts a request waiting for its first byte
+
+    def create(self, *, messages: Any, model: str, stream: bool = False, extra_body: dict | None = None,
+               max_tokens: int | None = None, **kwargs: Any) -> Any:
+        """The SDK's create, as Groq needs it; LlamaIndex's messages are sent as they are."""
+        turn = self.turn
+        messages = list(messages)
+        allowance = self.context.allowance(model, max_tokens or kwargs.pop("max_completion_tokens", None) or 8192)
+        fit = allowance.fit(messages, self._count)
+        refitted, waits = False, 0
+        json_mode = "response_format" in kwargs
+        while True:
+            streamed = stream and not (json_mode and model in _JSON_NOT_STREAMED)
+            body = {**(extra_body or {}), "messages": fit.messages}
+            try:
+                # The SDK checks every message against its TypedDicts (slow for long histories);
+                # LlamaIndex made them plain JSON already, so they ride in the body untouched.
+                result = self._create(messages=[], model=model, stream=streamed, extra_body=body,
+                                      max_completion_tokens=fit.budget, **kwargs)
+            except openai.APIStatusError as error:
+                self._learn(model, error.response)
+                limits = too_large(_message(error)) if error.status_code == 413 else None
+                if limits and not refitted:
+                    # Fitted once more to the limit Groq named, with its exact count of the prompt.
+                    LIMITS.learn_limit(self.context.key, model, limits[0])
+                    refitted = True
+                    fit = self.context.allowance(model, allowance.wanted).fit(messages, self._count, limits[1] - fit.budget)
+                    continue
+                if error.status_code == 429 and waits < MOST_WAITS and self._wait_out(error, turn):
+                    waits += 1
+                    continue
+                if stream and json_mode and streamed and "stream" in _message(error).lower():
+                    _JSON_NOT_STREAMED.add(model)
+                    continue
+                if _code(error) in ("model_decommissioned", "model_not_found"):
+                    GONE.add(model)
+                raise
+            if turn.stop.is_set():
+                _close(result)
+                turn.ended.set()
+                return iter(())
+            turn.responding = True
+            if not stream:
+                return result
+            if streamed:
+                self._learn(model, result.response)
+                chunks = result
+            else:
+                chunks = _as_chunks(result)
+            return self._read(chunks, turn, model, fit)
+
+    def _read(self, chunks: Any, turn: Turn, model: str, fit: Fit) -> Iterator[ChatCompletionChunk]:
+        """Yield Groq's chunks to LlamaIndex while handing their reasoning and text to the turn."""
+        finish, usage = None, None
+        put = turn.events.put
+        try:
+            for chunk in chunks:
+                if turn.stop.is_set():
+                    return
+                if chunk.choices:
+                    choice = chunk.choices[0]
+                    reasoning = (choice.delta.model_extra or {}).get("reasoning")
+                    if reasoning:
+                        put(Reasoning(reasoning))
+                    if choice.delta.content:
+                        put(choice.delta.content)
+                    finish = choice.finish_reason or finish
+                usage = _usage_of(chunk) or usage
+                yield chunk
+            if finish is None:
+                raise StreamCut("Groq's stream ended without finishing the answer")
+            if usage and usage.get("prompt_tokens"):
+                raw = sum(self._count(message) for message in fit.messages)
+                LIMITS.learn_prompt(self.context.key, model, raw, len(fit.messages), usage["prompt_tokens"])
+            put(Finished(finish, usage, fit.dropped))
+        finally:
+            _close(chunks)
+            turn.ended.set()
+
+    def _wait_out(self, error: openai.APIStatusError, turn: Turn) -> bool:
+        """Count a short rate-limit wait down on the turn, then say to send again (False: too long, or stopped)."""
+        seconds = retry_seconds(error.response.headers.get("retry-after"), _message(error))
+        if seconds is None or seconds > self.context.longest_wait:
+            return False
+        left = seconds
+        while left > 0:
+            turn.events.put(Waiting(max(1, round(left + 0.49))))
+            step = min(1.0, left)
+            if turn.stop.wait(step):
+                return False
+            left -= step
+        return True
+
+    def _learn(self, model: str, response: Any) -> None:
+        limit = (getattr(response, "headers", None) or {}).get("x-ratelimit-limit-tokens")
+        if limit and limit.isdigit():
+            LIMITS.learn_limit(self.context.key, model, int(limit))
+
+
+def _message(error: openai.APIStatusError) -> str:
+    body = error.body if isinstance(error.body, dict) else {}
+    inner = body.get("error", body)
+    return str((inner.get("message") if isinstance(inner, dict) else None) or error.message)
+
+
+def _code(error: openai.APIStatusError) -> str | None:
+    body = error.body if isinstance(error.body, dict) else {}
+    inner = body.get("error", body)
+    return inner.get("code") if isinstance(inner, dict) else None
+
+
+def _usage_of(chunk: Any) -> dict | None:
+    """The usage on a streamed chunk: `usage`, else Groq's `x_groq.usage` (sent on the last one)."""
+    usage = getattr(chunk, "usage", None)
+    if usage is not None:
+        return usage.model_dump() if hasattr(usage, "model_dump") else dict(usage)
+    x_groq = (getattr(chunk, "model_extra", None) or {}).get("x_groq")
+    found = x_groq.get("usage") if isinstance(x_groq, dict) else None
+    return dict(found) if isinstance(found, dict) else None
+
+
+def _close(result: Any) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+def _as_chunks(completion: Any) -> Iterator[ChatCompletionChunk]:
+    """A non-streamed completion as the two chunks a stream of it would end with."""
+    choice = completion.choices[0]
+    base = {"id": completion.id, "object": "chat.completion.chunk", "created": completion.created,
+            "model": completion.model}
+    delta = {"role": "assistant", "content": choice.message.content or ""}
+    reasoning = (choice.message.model_extra or {}).get("reasoning")
+    if reasoning:
+        delta["reasoning"] = reasoning
+    usage = completion.usage.model_dump() if completion.usage else None
+    yield ChatCompletionChunk.model_validate({**base, "choices": [{"index": 0, "delta": delta}]})
+    yield ChatCompletionChunk.model_validate(
+        {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": choice.finish_reason}], "usage": usage})

@@ -1,0 +1,105 @@
+"""How an answer appears while it streams, and how a finished one is drawn again: a "Waiting for
+Groq…" line until something arrives (a countdown while Groq's per-minute limit asks for a wait),
+the model's thinking in a collapsible step above the answer, then the answer itself."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Iterable, Iterator
+
+import streamlit as st
+
+from controller.chat import Reasoning, Waiting
+from models.message import Message
+from view.text import escape_markdown
+
+WAITING = "Waiting for Groq…"
+RATE_LIMIT_WAIT = "Groq's per-minute limit: answering in {seconds} s…"
+THINKING = "Thinking…"
+
+
+def thought_label(seconds: float | None) -> str:
+    """The Thinking step's label once the answer has begun."""
+    if seconds is None:
+        return "Thought"
+    return f"Thought for {seconds:.0f} s" if seconds >= 1 else "Thought for less than a second"
+
+
+class StreamedAnswer:
+    """Draws one answer's events in the assistant's bubble; `text` hands the answer to st.write_stream."""
+
+    def __init__(self) -> None:
+        self._thinking_slot = st.empty()
+        self._status_slot = st.empty()
+        self._thinking: Any = None  # the st.status box, once the model thinks
+        self._reasoning_slot: Any = None
+        self._reasoning = ""
+        self._thinking_began = 0.0
+        self._answering = False
+        self._waiting_since = time.monotonic()
+
+    def text(self, events: Iterable[Any]) -> Iterator[str]:
+        """The answer's text; the reasoning and waits are drawn beside it as they come."""
+        for event in events:
+            if isinstance(event, str):
+                self._begin_answer()
+                yield event
+            elif isinstance(event, Reasoning):
+                self._think(event.text)
+            elif isinstance(event, Waiting) and not self._answering and self._thinking is None:
+                # Drawn on every heartbeat: it is also what lets a Stop end a page that is waiting.
+                if event.seconds:
+                    self._status_slot.info(RATE_LIMIT_WAIT.format(seconds=event.seconds), icon=":material/timer:")
+                else:
+                    self._status_slot.caption(f"{WAITING} {time.monotonic() - self._waiting_since:.0f} s")
+
+    def _think(self, text: str) -> None:
+        if self._thinking is None:
+            self._status_slot.empty()
+            self._thinking_began = time.monotonic()
+            with self._thinking_slot.container():
+                self._thinking = st.status(THINKING, expanded=True)
+                with self._thinking:
+                    self._reasoning_slot = st.empty()
+        self._reasoning += text
+        self._reasoning_slot.markdown(self._reasoning)
+
+    def _begin_answer(self) -> None:
+        if self._answering:
+            return
+        self._answering = True
+        self._status_slot.empty()
+        if self._thinking is not None:
+            label = thought_label(time.monotonic() - self._thinking_began)
+            self._thinking.update(label=label, state="complete", expanded=False)
+
+
+def render_answer(message: Message, with_reasoning: bool = True) -> None:
+    """A finished assistant answer: its thinking (folded), its text (a JSON answer pretty-printed)
+    and how it was made."""
+    details = message.details
+    if message.reasoning and with_reasoning:
+        with st.status(thought_label(details.thinking_seconds if details else None), state="complete", expanded=False):
+            st.markdown(message.reasoning)
+    if details and details.json_mode and not details.stopped:
+        try:
+            st.code(json.dumps(json.loads(message.content), indent=2, ensure_ascii=False), language="json")
+        except ValueError:
+            st.markdown(message.content)
+    else:
+        st.markdown(message.content)
+    render_caption(message)
+
+
+def render_caption(message: Message) -> None:
+    """The line under an answer, and the one-time note that older messages are no longer sent."""
+    details = message.details
+    if not details:
+        return
+    st.caption(escape_markdown(details.caption()))
+    if details.omitted_messages:
+        st.caption(
+            f"To fit your Groq key's limits, the model no longer sees the oldest {details.omitted_messages:,} "
+            "messages of this chat, only the newest. They stay here and in the saved conversation."
+        )
