@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from view.conversation_list import menu_key
+from view.sidebar_state import menu_key
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MEMORY_PAGE = "pages/1_Chatbot_With_Memory.py"

@@ -11,7 +11,8 @@ from settings import Settings
 from view.loaders import load_store
 from view.assistant_panel import AssistantPanel
 from view.chat_view import ChatView
-from view.conversations_sidebar import STATE_DEFAULTS, ConversationsSidebar, open_linked_conversation
+from view.conversation_actions import open_linked_conversation
+from view.conversations_sidebar import ConversationsSidebar
 
 
 class MemoryChatView(ChatView):
@@ -20,10 +21,6 @@ class MemoryChatView(ChatView):
     title = "Chatbot With Memory"
     caption = "The assistant remembers this conversation. Save it from the sidebar to come back to it."
     state_prefix = "memory"
-
-    def init_state(self) -> None:
-        for key, value in STATE_DEFAULTS.items():
-            st.session_state.setdefault(key, value)
 
     def make_controller(self, settings: Settings) -> MemoryChatController:
         try:
