@@ -126,6 +126,7 @@ class Handler(BaseHTTPRequestHandler):
         self._chat(fake, body)
 
     def _chat(self, fake, body: dict):
+        self.stream_record = None
         try:
             decision = check(body, fake.models, fake.counting, fake.json_streaming)
             self.record.prompt_tokens, self.record.budget = decision.prompt_tokens, decision.budget
@@ -143,6 +144,8 @@ class Handler(BaseHTTPRequestHandler):
             # failure uses nothing.
             failed = self.record.status not in (None, 200)
             fake._settle(charge, 0 if failed else decision.prompt_tokens + (self.record.completion_tokens or 0))
+            if self.stream_record is not None:  # set last, so a test that waits on it sees the charge settled
+                self.stream_record.ended.set()
 
     def _answer(self, fake, body: dict, decision: Decision, headers: dict[str, str]):
         """Answer an admitted request, noting on its record the completion tokens generated."""
@@ -177,6 +180,7 @@ class Handler(BaseHTTPRequestHandler):
         record = StreamRecord(planned=1 + shown + (0 if usage is None else 3))  # as stream_chunks makes them
         with fake._lock:
             fake.streams.append(record)
+        self.stream_record = record
         hidden = len(answer.hidden)  # hidden reasoning takes its time before the answer's first token
         began = time.monotonic()
         try:
@@ -197,7 +201,6 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 record.finished = not cut
         finally:
-            record.ended.set()
             pieces = max(record.sent - 1, 0)
             sent_reasoning = min(pieces, len(answer.reasoning))
             self.record.completion_tokens = answer.tokens_sent(sent_reasoning, pieces - sent_reasoning)
