@@ -8,20 +8,20 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 
-from tests.fake_groq_sse import TOKEN_RE, completion, stream_chunks, usage_for
+from tests.fake_groq_answer import Answer, pieces_of, plan
+from tests.fake_groq_models import MODELS, find
+from tests.fake_groq_rules import Decision, Refusal, check
+from tests.fake_groq_sse import completion, stream_chunks, usage_for
 
+__all__ = ["API_PREFIX", "CHAT_PATH", "MODELS", "Handler", "RecordedRequest", "Step", "StreamRecord"]
 API_PREFIX = "/openai/v1"
 CHAT_PATH = f"{API_PREFIX}/chat/completions"
-MODELS = [
-    {"id": "openai/gpt-oss-120b", "object": "model", "owned_by": "OpenAI", "active": True, "context_window": 131072},
-    {"id": "llama-3.1-8b-instant", "object": "model", "owned_by": "Meta", "active": True, "context_window": 131072},
-    {"id": "whisper-large-v3", "object": "model", "owned_by": "OpenAI", "active": True, "context_window": 448},
-]
-# (type, code) per status: 401 and 429 follow what Groq sends; the others are plausible stand-ins.
+# (type, code) per status for fail_with: 401, 413 and 429 follow what Groq sends; the others are stand-ins.
 ERROR_KINDS = {
     400: ("invalid_request_error", "invalid_request"),
     401: ("invalid_request_error", "invalid_api_key"),
     404: ("invalid_request_error", "not_found"),
+    413: ("tokens", "rate_limit_exceeded"),
     429: ("tokens", "rate_limit_exceeded"),
     500: ("internal_server_error", "internal_server_error"),
     503: ("internal_server_error", "service_unavailable"),
@@ -30,13 +30,19 @@ ERROR_KINDS = {
 
 @dataclass
 class RecordedRequest:
-    """One request as the fake received it."""
+    """One request as the fake received it, and what the fake decided about it."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: dict | None
     received_at: float = field(default_factory=time.time)  # wall clock, comparable with a browser's
+    status: int | None = None  # the HTTP status answered
+    error_code: str | None = None  # the error's code when it was refused
+    prompt_tokens: int | None = None  # as the fake counts them (chat requests that passed validation)
+    budget: int | None = None  # the answer budget the request was held to
+    requested: int | None = None  # prompt_tokens + budget: what rate limiting reserved
+    completion_tokens: int | None = None  # generated, once the answer ended
 
 
 @dataclass
@@ -44,6 +50,7 @@ class Step:
     kind: str  # "reply" | "fail" | "cut" | "hang"
     text: str = ""
     chunks: list[str] | None = None
+    reasoning: str | None = None  # None: the model's default reasoning, if it reasons
     status: int = 200
     retry_after: float | None = None
     error_type: str | None = None
@@ -102,8 +109,9 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         headers = {k.lower(): v for k, v in self.headers.items()}
+        self.record = RecordedRequest(self.command, self.path, headers, body)
         with fake._lock:  # recorded before answering, so a test sees it even if the reply never arrives
-            fake.requests.append(RecordedRequest(self.command, self.path, headers, body))
+            fake.requests.append(self.record)
         path = self.path.split("?", 1)[0]
         if path not in (CHAT_PATH, f"{API_PREFIX}/models"):
             return self._error(404, f"Unknown request URL: {self.command} {self.path}")
@@ -117,7 +125,30 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, "Expected a POST with a JSON object body")
         self._chat(fake, body)
 
-    def _chat(self, fake: "FakeGroq", body: dict):
+    def _chat(self, fake, body: dict):
+        self.stream_record = None
+        try:
+            decision = check(body, fake.models, fake.counting, fake.json_streaming)
+            self.record.prompt_tokens, self.record.budget = decision.prompt_tokens, decision.budget
+            self.record.requested = decision.requested
+            charge, limit_headers = fake._admit(decision)
+        except Refusal as refusal:
+            model = body.get("model")
+            known = isinstance(model, str) and find(fake.models, model) is not None
+            headers = (fake.limit_headers(model) if known else {}) | refusal.headers
+            return self._send_error(refusal.status, refusal.error(), headers)
+        try:
+            self._answer(fake, body, decision, limit_headers)
+        finally:
+            # The reservation becomes what was really used, still dated at the request's arrival; a scripted
+            # failure uses nothing.
+            failed = self.record.status not in (None, 200)
+            fake._settle(charge, 0 if failed else decision.prompt_tokens + (self.record.completion_tokens or 0))
+            if self.stream_record is not None:  # set last, so a test that waits on it sees the charge settled
+                self.stream_record.ended.set()
+
+    def _answer(self, fake, body: dict, decision: Decision, headers: dict[str, str]):
+        """Answer an admitted request, noting on its record the completion tokens generated."""
         step = fake._next_step() or Step("reply", text=fake.default_reply(body))
         if step.kind == "hang":
             # Wake early on stop() so shutdown is never held up by a hanging handler.
@@ -126,64 +157,75 @@ class Handler(BaseHTTPRequestHandler):
                 return
             step = Step("reply", text=fake.default_reply(body))
         if step.kind == "fail":
-            return self._error(step.status, step.text, step.retry_after, step.error_type, step.code)
-        model = body.get("model", "openai/gpt-oss-120b")
-        usage = usage_for(body, step.text)
+            if step.retry_after is not None:
+                headers = headers | {"retry-after": f"{step.retry_after:g}"}
+            return self._error(step.status, step.text, step.error_type, step.code, headers)
+        reasoning = step.reasoning if step.reasoning is not None else fake.default_reasoning(body)
+        answer = plan(step.text, step.chunks, reasoning, decision.reasoning, decision.budget)
+        if step.kind == "cut":
+            answer.content = answer.content[: step.n_chunks]
         if not body.get("stream"):
-            return self._json(200, completion(model, step.text, usage))
-        self._stream(step, model, usage)
+            usage = usage_for(decision.prompt_tokens, answer.completion_tokens, answer.reasoning_tokens)
+            self.record.completion_tokens = answer.completion_tokens
+            return self._json(200, completion(decision.model, answer, usage), headers)
+        self._stream(step, decision, answer, headers)
 
-    def _stream(self, step: Step, model: str, usage: dict):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+    def _stream(self, step: Step, decision: Decision, answer: Answer, headers: dict[str, str]):
+        """Stream `answer`, noting the completion tokens generated before it ended, however it ended."""
+        self._start(200, {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked"} | headers)
         cut = step.kind == "cut"
-        tokens = step.chunks if step.chunks is not None else TOKEN_RE.findall(step.text)
-        tokens = tokens[: step.n_chunks] if cut else tokens
-        usage = None if cut else usage
+        usage = None if cut else usage_for(decision.prompt_tokens, answer.completion_tokens, answer.reasoning_tokens)
         fake = self.server.fake
-        record = StreamRecord(planned=1 + len(tokens) + (0 if usage is None else 3))  # as stream_chunks makes them
+        shown = len(answer.reasoning) + len(answer.content)
+        record = StreamRecord(planned=1 + shown + (0 if usage is None else 3))  # as stream_chunks makes them
         with fake._lock:
             fake.streams.append(record)
+        self.stream_record = record
+        hidden = len(answer.hidden)  # hidden reasoning takes its time before the answer's first token
         began = time.monotonic()
         try:
             # Each chunk is made as it is due, so the first leaves at once however long the answer.
-            for index, chunk in enumerate(stream_chunks(model, tokens, usage)):
+            chunks = stream_chunks(decision.model, answer.reasoning, answer.content, usage, answer.finish_reason)
+            for index, chunk in enumerate(chunks):
                 if step.tokens_per_second:
                     # Token k is due k / rate after the start (the role event at once, the closing events
                     # right after the last token): a fixed schedule, so per-chunk overheads never add up.
-                    due = began + min(index, len(tokens)) / step.tokens_per_second
+                    due = began + (min(index, shown) + (hidden if index else 0)) / step.tokens_per_second
                     # Wake early on stop() so shutdown is never held up by a slow stream.
                     if fake._stopping.wait(max(due - time.monotonic(), 0)):
-                        return
+                        break
                 self.wfile.write(chunk)  # OSError when the client hung up: do_GET ends the request
                 self.wfile.flush()
                 record.sent += 1
                 record.last_sent_at = time.time()
-            record.finished = not cut
+            else:
+                record.finished = not cut
         finally:
-            record.ended.set()
+            pieces = max(record.sent - 1, 0)
+            sent_reasoning = min(pieces, len(answer.reasoning))
+            self.record.completion_tokens = answer.tokens_sent(sent_reasoning, pieces - sent_reasoning)
         if cut:
             # Drop the connection mid-body (no final event, no [DONE], no zero-length chunk): incomplete chunked read.
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
 
-    def _json(self, status: int, payload: dict, headers: dict[str, str] | None = None):
-        data = json.dumps(payload).encode()
+    def _start(self, status: int, headers: dict[str, str]):
+        self.record.status = status
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+
+    def _json(self, status: int, payload: dict, headers: dict[str, str] | None = None):
+        data = json.dumps(payload).encode()
+        self._start(status, {"Content-Type": "application/json", "Content-Length": str(len(data))} | (headers or {}))
         self.wfile.write(data)
         self.wfile.flush()
 
-    def _error(self, status, message, retry_after=None, error_type=None, error_code=None):
-        kind, code = ERROR_KINDS.get(status, ("api_error", None))
-        headers = {}
-        if retry_after is not None:
-            headers["retry-after"] = f"{retry_after:g}"
-        error = {"message": message, "type": error_type or kind, "code": error_code or code}
+    def _send_error(self, status: int, error: dict, headers: dict[str, str] | None = None):
+        self.record.error_code = error.get("code")
         self._json(status, {"error": error}, headers)
+
+    def _error(self, status, message, error_type=None, error_code=None, headers=None):
+        kind, code = ERROR_KINDS.get(status, ("api_error", None))
+        self._send_error(status, {"message": message, "type": error_type or kind, "code": error_code or code}, headers)

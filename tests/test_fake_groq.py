@@ -8,31 +8,16 @@ import pytest
 from llama_index.core.llms import ChatMessage
 from llama_index.llms.groq import Groq
 
-from tests.fake_groq import FakeGroq
+from tests.fake_groq import MODELS, FakeGroq
+from tests.fake_groq_testing import BUDGET, MODEL, ask, client, clock, groq, stream_parts  # noqa: F401
+from tests.fake_groq_tokens import count_tokens
 
-MODEL = "openai/gpt-oss-120b"
-
-
-@pytest.fixture
-def groq():
-    """A running FakeGroq, stopped after the test (which also wakes any hanging handler)."""
-    with FakeGroq() as fake:
-        yield fake
-
-
-@pytest.fixture
-def client(groq):
-    """The real openai client pointed at the fake, without retries so failures surface at once."""
-    with openai.OpenAI(base_url=groq.base_url, api_key=groq.api_key, max_retries=0) as c:
-        yield c
+DEFAULT_IDS = [m["id"] for m in MODELS]
 
 
 def _stream(client, content="hi", **kwargs):
-    """Collect the content deltas of a streamed chat completion."""
-    stream = client.chat.completions.create(
-        model=MODEL, messages=[{"role": "user", "content": content}], stream=True, **kwargs
-    )
-    return [c.choices[0].delta.content or "" for c in stream if c.choices]
+    """The content deltas of a streamed chat completion (reasoning deltas left out)."""
+    return stream_parts(client, content, **kwargs)[1]
 
 
 def test_openai_stream_returns_scripted_text_and_records_request(groq, client):
@@ -46,16 +31,18 @@ def test_openai_stream_returns_scripted_text_and_records_request(groq, client):
     assert body["messages"] == [{"role": "user", "content": "Bonjour"}]
     assert body["model"] == MODEL and body["stream"] is True
     assert groq.requests[0].headers["authorization"] == f"Bearer {groq.api_key}"
+    assert groq.requests[0].status == 200 and groq.requests[0].budget == BUDGET
 
 
 def test_openai_stream_uses_given_chunks_and_reports_usage(groq, client):
-    groq.reply_with("Salut !", chunks=["Sa", "lut", " !"])
-    stream = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "x"}], stream=True)
-    chunks = list(stream)
+    groq.reply_with("Salut !", chunks=["Sa", "lut", " !"], reasoning="Short.")
+    reasoning, content, chunks = stream_parts(client, "x")
 
-    assert [c.choices[0].delta.content for c in chunks] == ["", "Sa", "lut", " !", None]
+    assert content == ["", "Sa", "lut", " !"] and reasoning == ["Short."]
     assert chunks[-1].choices[0].finish_reason == "stop"
     usage = chunks[-1].usage
+    assert usage.completion_tokens == count_tokens("Salut !") + count_tokens("Short.")
+    assert usage.completion_tokens_details.reasoning_tokens == count_tokens("Short.")
     assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
     # Groq's timing fields ride along, in seconds, both at the top level and in x_groq.
     assert usage.completion_time == usage.completion_tokens / 500
@@ -63,12 +50,14 @@ def test_openai_stream_uses_given_chunks_and_reports_usage(groq, client):
     assert chunks[-1].model_extra["x_groq"]["usage"] == usage.model_dump(exclude_none=True)
 
 
-def test_non_streaming_defaults_to_echo_and_models_are_listed(client):
-    reply = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "ping"}])
+def test_non_streaming_defaults_to_echo_and_models_are_listed(groq, client):
+    reply = ask(client, "ping")
 
     assert reply.choices[0].message.content == "Echo: ping"
-    assert reply.usage.completion_tokens == 2
-    assert [m.id for m in client.models.list()] == [MODEL, "llama-3.1-8b-instant", "whisper-large-v3"]
+    reasoning = FakeGroq.default_reasoning(groq.chat_requests()[0])
+    assert reply.usage.completion_tokens == count_tokens("Echo: ping") + count_tokens(reasoning)
+    assert reply.usage.prompt_tokens == groq.requests[0].prompt_tokens
+    assert [m.id for m in client.models.list()] == DEFAULT_IDS
 
 
 def test_models_are_scriptable_and_reset_lists_the_defaults_again(groq, client):
@@ -76,12 +65,12 @@ def test_models_are_scriptable_and_reset_lists_the_defaults_again(groq, client):
 
     assert [m.id for m in client.models.list()] == ["qwen/qwen3-32b"]
     groq.reset()
-    assert [m.id for m in client.models.list()] == [MODEL, "llama-3.1-8b-instant", "whisper-large-v3"]
+    assert [m.id for m in client.models.list()] == DEFAULT_IDS
     assert [r.path for r in groq.requests] == ["/openai/v1/models"]
 
 
 def test_llamaindex_groq_stream_chat_echoes(groq):
-    llm = Groq(model=MODEL, api_key=groq.api_key, api_base=groq.base_url, max_retries=0)
+    llm = Groq(model=MODEL, api_key=groq.api_key, api_base=groq.base_url, max_retries=0, max_tokens=BUDGET)
 
     deltas = [r.delta for r in llm.stream_chat([ChatMessage(role="user", content="hi")])]
 
@@ -99,14 +88,17 @@ def test_wrong_key_raises_authentication_error(groq):
     assert err.value.body["message"] == "Invalid API Key"
 
 
-def test_rate_limit_raises_with_retry_after_header(groq, client):
+def test_scripted_rate_limit_raises_with_retry_after_and_rate_limit_headers(groq, client):
     groq.fail_with(429, "Rate limit reached for model", retry_after=7)
 
     with pytest.raises(openai.RateLimitError) as err:
         _stream(client)
 
-    assert err.value.response.headers["retry-after"] == "7"
+    headers = err.value.response.headers
+    assert headers["retry-after"] == "7"
     assert err.value.code == "rate_limit_exceeded"
+    assert headers["x-ratelimit-limit-requests"] == "1000" and headers["x-ratelimit-limit-tokens"] == "8000"
+    assert groq.minute_usage(MODEL) == (1, 0)  # a scripted failure counts as a request, with no tokens
 
 
 def test_server_error_raises_internal_server_error_then_recovers(groq, client):
@@ -120,22 +112,21 @@ def test_server_error_raises_internal_server_error_then_recovers(groq, client):
 
 def test_cut_stream_raises_httpx_remote_protocol_error_through_openai(groq, client):
     """openai does not wrap mid-stream transport errors: httpx.RemoteProtocolError escapes as-is."""
-    groq.cut_stream_after(2, "one two three four")
+    groq.cut_stream_after(2, "one two three four", reasoning="Counting.")
     received = []
 
     with pytest.raises(httpx.RemoteProtocolError, match="incomplete chunked read"):
-        for chunk in client.chat.completions.create(
-            model=MODEL, messages=[{"role": "user", "content": "x"}], stream=True
-        ):
+        for chunk in ask(client, "x", stream=True):
             received.append(chunk.choices[0].delta.content)
 
-    assert received == ["", "one ", "two "]
+    assert received == ["", None, "one ", "two "]  # the role, the reasoning, then two answer tokens
+    assert groq.requests[-1].completion_tokens == count_tokens("Counting.") + count_tokens("one two ")
 
 
 def test_cut_stream_raises_httpx_remote_protocol_error_through_llamaindex(groq):
     """LlamaIndex's Groq.stream_chat also lets httpx.RemoteProtocolError through unwrapped."""
     groq.cut_stream_after(1, "partial answer")
-    llm = Groq(model=MODEL, api_key=groq.api_key, api_base=groq.base_url, max_retries=0)
+    llm = Groq(model=MODEL, api_key=groq.api_key, api_base=groq.base_url, max_retries=0, max_tokens=BUDGET)
     received = []
 
     with pytest.raises(httpx.RemoteProtocolError):
