@@ -35,16 +35,33 @@ def send(app: AppTest, text: str) -> AppTest:
     return app
 
 
+def _outside_thinking(node) -> list:
+    """A bubble's elements, leaving out what sits inside its folded Thinking step."""
+    found = []
+    for child in getattr(node, "children", {}).values():
+        if type(child).__name__ == "Status":
+            continue
+        found.append(child)
+        found += _outside_thinking(child)
+    return found
+
+
 def transcript(app: AppTest) -> list[tuple[str, str]]:
-    """What the chat area shows: (role, text) per bubble, errors as ("error", text)."""
+    """What the chat area shows: (role, text) per bubble, errors as ("error", text); the model's
+    thinking is left out (see `thinking`)."""
     shown = []
     for bubble in app.main.chat_message:
-        texts = [markdown.value for markdown in bubble.markdown]
+        texts = [node.value for node in _outside_thinking(bubble) if type(node).__name__ == "Markdown"]
         errors = [error.value for error in bubble.error]
         if texts:
             shown.append((bubble.name, "".join(texts)))
         shown += [("error", error) for error in errors]
     return shown
+
+
+def thinking(app: AppTest) -> list[tuple[str, str]]:
+    """Each Thinking step on the page: (its label, the reasoning in it)."""
+    return [(status.label, "".join(markdown.value for markdown in status.markdown)) for status in app.main.status]
 
 
 def unescape(label: str) -> str:
