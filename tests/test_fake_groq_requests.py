@@ -98,7 +98,8 @@ def test_a_budget_the_context_window_cannot_hold_is_context_length_exceeded(clie
 
 def test_prompt_tokens_pad_cl100k_per_text_message_and_request(groq, client):
     messages = [{"role": "system", "content": "You are bnaGPT, a helpful assistant."},
-                {"role": "user", "content": [{"type": "text", "text": "Bonjour, "}, {"type": "text", "text": "ça va ?"}]}]
+                {"role": "user", "content": [{"type": "text", "text": "Bonjour, "},
+                                             {"type": "text", "text": "ça va ?"}]}]
     plain = count_tokens("You are bnaGPT, a helpful assistant.") + count_tokens("Bonjour, ça va ?")
 
     reply = client.chat.completions.create(model=MODEL, messages=messages, max_tokens=100)
