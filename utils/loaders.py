@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from models.conversation_store import ConversationStore
+from models.store import ConversationStore
 from utils.groq_models import ModelCatalog
 from utils.llama import warm_up
 

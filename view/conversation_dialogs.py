@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from models.conversation_store import MAX_NAME_LENGTH, InvalidName, validate_name
+from models.store import MAX_NAME_LENGTH, InvalidName, validate_name
 from view.chat_view import escape_markdown
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from models.conversation_store import ConversationSummary, StoreError
+from models.store import ConversationSummary, StoreError
 from view.chat_view import escape_markdown
 
 if TYPE_CHECKING:

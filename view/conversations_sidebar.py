@@ -14,7 +14,7 @@ from typing import Callable
 import streamlit as st
 
 from controller.memory_chat import MemoryChatController
-from models.conversation_store import ConversationExists, StoreError, validate_name
+from models.store import ConversationExists, StoreError, validate_name
 from view.assistant_panel import AssistantPanel
 from view.conversation_dialogs import (
     CONFIRM_KEY, IMPORT_GENERATION_KEY, IMPORT_PROBLEMS_KEY, RENAME_TAKEN_KEY, RENAME_TO_KEY, clear_confirm, quoted,
