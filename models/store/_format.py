@@ -16,9 +16,9 @@ import unicodedata
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
+from models.message import Message
 from models.store._names import validate_name
 from models.store._records import ConversationSummary, InvalidName
-from models.message import Message
 
 FORMAT_VERSION = 1
 SLUG_MAX_LENGTH = 40

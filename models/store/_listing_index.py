@@ -71,8 +71,8 @@ class ListingIndex:
             data = (self.folder / LISTING_FILE_NAME).read_bytes()
         except OSError:
             return None
-        # Decoding 10,000 conversations makes some 100,000 objects at once, none of them in a cycle:
-        # the garbage collections they would set off (up to a pass over the whole heap) find nothing.
+        # Decoding makes many objects at once, none of them in a cycle: the
+        # garbage collections they would set off (up to a pass over the whole heap) find nothing (B7, list cold).
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -102,7 +102,7 @@ class ListingIndex:
         """The writer thread: after a moment, write the newest pending listing until none is left."""
         try:
             with self._lock:
-                # Let whoever scanned finish first (a page being drawn): encoding holds the GIL for ms at a time.
+                # Let whoever scanned finish first (a page being drawn): encoding holds the GIL while it runs.
                 self._lock.wait_for(lambda: self._hurry, timeout=WRITE_DELAY_SECONDS)
             while True:
                 with self._lock:
@@ -130,7 +130,7 @@ class ListingIndex:
 
 def _write_in_place(path: str, token: bytes) -> None:
     """Overwrite the generation file with a token of the usual length, without a rename."""
-    # On ext4 a rename over a file waits for the new one's data (about 1 ms). Always 16 digits: a
+    # On ext4 a rename over a file waits for the new one's data (B7, save). Always 16 digits: a
     # reader finds the old token, the new one or (had it caught the write halfway) a mix, which
     # differs from the old one too, and that is all that counts.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)

@@ -43,7 +43,7 @@ def unique_name(base: str, exists: Callable[[str], bool]) -> str:
 
 
 def name_candidates(raw_name: str, max_length: int, suffix: Callable[[int], str]) -> Iterator[str]:
-    """Names to try for an imported conversation: cleaned, then with `suffix(2)`, `suffix(3)`… added."""
+    """Names to try: `raw_name` cleaned, then with `suffix(2)`, `suffix(3)`… added, each cut to `max_length`."""
     # Imported names come from other apps and files, so make one valid rather than refuse it.
     cleaned = "".join(" " if unicodedata.category(char) in ("Cc", "Cs") else char for char in raw_name)
     base = unicodedata.normalize("NFC", cleaned).strip() or "Imported conversation"

@@ -17,7 +17,6 @@ from models.store import _directory
 from tests.store.conftest import MESSAGES, all_files, conversation_files
 
 
-
 # Round trips and metadata
 
 

@@ -18,7 +18,6 @@ from models.store import ConversationExists, ConversationStore, StoreError, file
 from tests.store.conftest import MESSAGES, conversation_files, temp_files
 
 
-
 # Atomic writes
 
 

@@ -15,7 +15,6 @@ from models.store import _files
 from tests.store.conftest import MESSAGES, corrupt_files
 
 
-
 # Damaged files
 
 

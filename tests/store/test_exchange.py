@@ -23,7 +23,6 @@ ANSWER = Message(
 )
 
 
-
 # Markdown export
 
 

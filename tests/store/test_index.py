@@ -126,8 +126,6 @@ def test_a_change_by_another_instance_is_seen_by_warm_and_fresh_instances_by_the
     assert writer.list().conversations == expected
 
 
-
-
 @pytest.mark.parametrize("change", HAND_CHANGES, ids=[change.__name__ for change in HAND_CHANGES])
 def test_a_change_by_hand_is_seen_by_warm_and_fresh_instances(
     directory: Path, tmp_path: Path, reads: Reads, change: Callable[[Path, Path], None]

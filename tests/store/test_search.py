@@ -4,7 +4,6 @@ index against a plain search: tests/store/test_search_index.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from models.message import Message
 from models.store import ConversationStore, file_name_for
 from models.store import _directory
 from tests.store.conftest import MESSAGES, names, write_damaged
-
 
 
 @pytest.fixture

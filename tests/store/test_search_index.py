@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,6 @@ from models.store import ConversationStore
 from models.store import _search as store_search
 from models.store._search import fold, query_words
 from tests.store.conftest import names
-
 
 
 # Folding
