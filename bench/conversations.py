@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.answer_details import AnswerDetails
-from models.conversation_store import ConversationStore
+from models.store import ConversationStore
 from models.message import Message
 
 WORDS = ("the quick brown fox jumps over a lazy dog while seven wizards quietly judge boxing near "

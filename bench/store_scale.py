@@ -24,16 +24,18 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 from bench.conversations import MODEL, conversation, words
 from bench.report import Measurement, progress
-from models import store_index
 from models.assistant_settings import AssistantSettings
-from models.conversation_store import ConversationStore
 from models.message import Message
-from models.store_format import FORMAT_VERSION, encode_document, file_name_for, utc_now
+from models.store import (
+    INDEX_DIR_NAME, LISTING_FILE_NAME, SETTLED_NS, Conversation, ConversationStore, ConversationSummary,
+    file_name_for, to_json,
+)
 
 SIZES = (10, 1000, 10000)
 AUTOSAVE_MESSAGES = (100, 1000)
@@ -56,11 +58,10 @@ def fill_directory(directory: Path, count: int) -> None:
     """Write `count` six-message conversations straight to disk, skipping fsync, to keep setup fast."""
     for index in range(count):
         name = f"existing {index}"
-        now = utc_now()
-        metadata = {"format": FORMAT_VERSION, "name": name, "created": now, "updated": now,
-                    "revision": 1, "model": MODEL}
+        now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
         messages = [Message("user" if turn % 2 == 0 else "assistant", words(index + turn)) for turn in range(6)]
-        (directory / file_name_for(name)).write_bytes(encode_document(metadata, messages))
+        summary = ConversationSummary(name, now, now, 1, len(messages), MODEL)
+        (directory / file_name_for(name)).write_bytes(to_json(Conversation(summary, messages)))
 
 
 def timings_ms(
@@ -107,7 +108,7 @@ def fresh_list_ms(directory: Path, before: Callable[[], object]) -> list[float]:
 
 def quiet_listing(store: ConversationStore) -> None:
     """List once the directory has been quiet for a moment, so that the scan is trusted and indexed."""
-    time.sleep(2 * store_index.SETTLED_NS / 1e9)  # a scan within 20 ms of a change is not trusted (store_index)
+    time.sleep(2 * SETTLED_NS / 1e9)  # a scan within 20 ms of a change is not trusted (docs/STORE.md)
     store.list()
     store.wait_for_index()
 
@@ -117,7 +118,7 @@ def measure(size: int, repeat: int, autosave_messages: tuple[int, ...] = ()) -> 
     with tempfile.TemporaryDirectory(prefix="store-scale-") as temp:
         directory = Path(temp)
         fill_directory(directory, size)
-        index_file = directory / store_index.INDEX_DIR_NAME / store_index.LISTING_FILE_NAME
+        index_file = directory / INDEX_DIR_NAME / LISTING_FILE_NAME
         results = {"list (first, no index)": fresh_list_ms(directory, lambda: index_file.unlink(missing_ok=True))}
         store = ConversationStore(directory)
         messages = conversation(6)

@@ -11,19 +11,23 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from controller.chat import ChatController
-from models.conversation_store import (
-    MAX_NAME_LENGTH,
+from models.message import Message
+from models.store import (
     Conversation,
     ConversationExists,
     ConversationStore,
     ConversationSummary,
+    ImportProblem,
     InvalidName,
     Listing,
     StoreError,
+    export_file_name,
+    parse_import,
+    to_json,
+    to_markdown,
+    unique_name,
     validate_name,
 )
-from models.message import Message
-from models.store_exchange import ImportProblem, export_file_name, parse_import, to_json, to_markdown
 from settings import Settings
 from utils.llm import Answerer, build_agent, count_ahead
 
@@ -181,8 +185,4 @@ class MemoryChatController(ChatController):
             base = validate_name(base)
         except InvalidName:
             return ""
-        for number in range(1, 100):
-            candidate = base if number == 1 else f"{base[: MAX_NAME_LENGTH - 6]} ({number})"
-            if not self.store.exists(candidate):
-                return candidate
-        return base
+        return unique_name(base, self.store.exists)

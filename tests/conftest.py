@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from controller.memory_chat import MemoryChatController
-from models.conversation_store import ConversationStore
+from models.store import ConversationStore
 from settings import SETTING_NAMES, Settings, load_settings
 from tests.fake_groq import FakeGroq
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from models.conversation_store import ConversationStore
+from models.store import ConversationStore
 from models.message import Message
 from tests.app_driver import (
     MEMORY_PAGE, click, click_in_conversation, in_conversation, save_as, saved_conversations, send, start_app,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from models.store_index import INDEX_DIR_NAME
+from models.store import INDEX_DIR_NAME
 from tests.app_driver import (
     MEMORY_PAGE,
     click,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.conversation_store import ConversationStore
+from models.store import ConversationStore
 from models.message import Message
 from tests.app_driver import MEMORY_PAGE, click, click_in_conversation, send, start_app, transcript
 from view.chat_view import EARLIER_STEP, TRANSCRIPT_WINDOW

@@ -10,7 +10,7 @@ import pytest
 from controller.chat import ChatError
 from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
-from models.conversation_store import ConversationExists
+from models.store import ConversationExists
 from models.message import Message
 from tests.conftest import ask, sent_messages
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from controller.memory_chat import MemoryChatController
-from models.conversation_store import ConversationExists
+from models.store import ConversationExists
 from models.message import Message
 from tests.conftest import ask
 

@@ -15,7 +15,7 @@ from controller.chat import in_batches
 from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from models.assistant_settings import AssistantSettings
-from models.conversation_store import ConversationStore
+from models.store import ConversationStore
 from models.message import Message
 from tests.app_driver import PROJECT_DIR
 from tests.conftest import sent_messages

@@ -14,7 +14,7 @@ from typing import Callable, Generic, TypeVar
 import streamlit as st
 
 from controller.memory_chat import MemoryChatController
-from models.conversation_store import ConversationExists, Listing, StoreError, validate_name
+from models.store import ConversationExists, Listing, StoreError, validate_name
 from view.chat_view import escape_markdown
 from view.sidebar_state import RENAME_TO_KEY, SAVE_NAME_KEY, SidebarState, sidebar_state
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models.conversation_store import MAX_NAME_LENGTH, InvalidName, validate_name
+from models.store import MAX_NAME_LENGTH, InvalidName, validate_name
 from view.chat_view import escape_markdown
 from view.conversation_actions import ConversationActions, close_dialog, quoted
 from view.sidebar_state import RENAME_TO_KEY, import_box_key

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from models.conversation_store import ConversationSummary
+from models.store import ConversationSummary
 from view.chat_view import escape_markdown
 from view.conversation_actions import ConversationActions
 from view.sidebar_state import PAGE_SIZE, SEARCH_KEY, menu_key, name_token, sidebar_state

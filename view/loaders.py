@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from models.conversation_store import ConversationStore
+from models.store import ConversationStore
 from utils.llm import CATALOG, ModelCatalog, warm_up
 
 IMAGES_DIR = Path(__file__).resolve().parent.parent / "static" / "images"

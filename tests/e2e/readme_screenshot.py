@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from models.conversation_store import ConversationStore
+from models.store import ConversationStore
 from models.message import Message
 from tests.e2e.chat_page import ChatPage
 from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path

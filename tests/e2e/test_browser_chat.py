@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from models.assistant_settings import PERSONAS
-from models.conversation_store import ConversationStore
+from models.store import ConversationStore
 from models.message import Message
 from tests.conftest import sent_messages, system_prompts
 from tests.e2e.conftest import ARTIFACTS_DIR

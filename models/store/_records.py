@@ -1,20 +1,11 @@
-"""The conversation store's public types: the name rule, the records it returns, its errors.
-
-Import these from `models.conversation_store`, which re-exports them.
-"""
+"""The records the conversation store returns and the errors it raises (import them from `models.store`)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from models.message import Message
-
-MAX_NAME_LENGTH = 120
-CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")  # exactly Unicode category Cc
-SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -91,21 +82,3 @@ class ImportProblem(StoreError):
         self.problem = problem
         super().__init__(f"“{file_name}” could not be imported: {problem}.")
 
-
-def validate_name(name: str) -> str:
-    """The name as stored and shown (NFC, surrounding whitespace stripped), or InvalidName."""
-    if not isinstance(name, str):
-        raise InvalidName("A conversation name must be text.")
-    normalised = unicodedata.normalize("NFC", name).strip()
-    if not normalised:
-        raise InvalidName("Please give the conversation a name.")
-    if len(normalised) > MAX_NAME_LENGTH:
-        raise InvalidName(
-            f"Please keep the name to {MAX_NAME_LENGTH} characters or fewer (this one has {len(normalised)})."
-        )
-    if CONTROL_CHARACTERS.search(normalised):
-        raise InvalidName("The name contains control characters such as tabs or line breaks; please remove them.")
-    # Lone surrogates cannot be written as UTF-8, so no file could hold this name.
-    if SURROGATES.search(normalised):
-        raise InvalidName("The name contains characters that are not valid text; please retype it.")
-    return normalised

@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from models.conversation_store import (
-    MAX_NAME_LENGTH, ConversationDamaged, ConversationExists, ConversationNotFound, ConversationStore,
-    InvalidName, StoreError,
-)
 from models.message import Message
-from models.store_format import file_name_for
-from tests.store_helpers import (
+from models.store import (
+    MAX_NAME_LENGTH, ConversationDamaged, ConversationExists, ConversationNotFound, ConversationStore,
+    InvalidName, StoreError, file_name_for,
+)
+from tests.store.conftest import (
     MESSAGES, conversation_files, corrupt_files, file_bytes, impatient_store, lock_held_elsewhere, write_damaged,
 )
 

@@ -1,4 +1,4 @@
-"""Tests for models.conversation_store under failure and contention: atomic writes, threads and
+"""Tests for the conversation store under failure and contention: atomic writes, threads and
 processes saving at once."""
 
 from __future__ import annotations
@@ -13,15 +13,9 @@ from typing import Any
 
 import pytest
 
-from models.conversation_store import ConversationExists, ConversationStore, StoreError
 from models.message import Message
-from models.store_format import file_name_for
-from tests.store_helpers import MESSAGES, conversation_files, temp_files
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "store")
+from models.store import ConversationExists, ConversationStore, StoreError, file_name_for
+from tests.store.conftest import MESSAGES, conversation_files, temp_files
 
 
 # Atomic writes
@@ -143,7 +137,7 @@ def test_threads_creating_the_same_name_exactly_one_wins(store: ConversationStor
 
 
 # Concurrency: processes. The children are started with "spawn", so they import their target
-# from this module by name (tests.test_store_concurrency): keep the targets at module level.
+# from this module by name (tests.store.test_concurrency): keep the targets at module level.
 
 
 def save_twenty(directory: str, prefix: str) -> None:

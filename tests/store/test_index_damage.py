@@ -1,4 +1,4 @@
-"""The listing index (models.store_index) when it cannot be trusted: a damaged or lying index file
+"""The listing index (models/store/_listing_index.py) when it cannot be trusted: a damaged or lying index file
 is ignored, and a directory stamp is trusted only once the last change is a clock tick old."""
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ from typing import Any, Callable
 
 import pytest
 
-from models import store_index
-from models.conversation_store import ConversationStore
-from models.store_index import INDEX_DIR_NAME, LISTING_FILE_NAME, ListingIndex
-from tests.store_helpers import MESSAGES, names, truth
-from tests.store_index_helpers import (  # noqa: F401  (directory, frozen_clock and reads are fixtures)
-    Reads, directory, frozen_clock, index_bytes, index_parts, listed_and_indexed, reads,
-)
+from models.store import INDEX_DIR_NAME, LISTING_FILE_NAME, ConversationStore
+from models.store import _listing_index as store_index
+from models.store._listing_index import ListingIndex
+from tests.store.conftest import MESSAGES, Reads, index_bytes, index_parts, listed_and_indexed, names, truth
 
 
 # A damaged index

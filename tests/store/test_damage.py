@@ -1,4 +1,4 @@
-"""Tests for models.conversation_store on damaged files (set aside, kept, reported) and the import
+"""Tests for the conversation store on damaged files (set aside, kept, reported) and the import
 of the original app's saved_conversations.json."""
 
 from __future__ import annotations
@@ -9,16 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from models import store_disk
-from models.conversation_store import ConversationDamaged, ConversationNotFound, ConversationStore
 from models.message import Message
-from models.store_format import file_name_for
-from tests.store_helpers import MESSAGES, corrupt_files
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "store")
+from models.store import ConversationDamaged, ConversationNotFound, ConversationStore, file_name_for
+from models.store import _files
+from tests.store.conftest import MESSAGES, corrupt_files
 
 
 # Damaged files
@@ -104,7 +98,7 @@ def test_setting_aside_never_overwrites_an_earlier_kept_file(
         def now(cls, tz: tzinfo | None = None) -> datetime:
             return datetime(2026, 11, 21, 2, 40, tzinfo=timezone.utc)
 
-    monkeypatch.setattr(store_disk, "datetime", FrozenClock)
+    monkeypatch.setattr(_files, "datetime", FrozenClock)
     first = write_damaged(store, "garbage")
     with pytest.raises(ConversationDamaged):
         store.load("broken")

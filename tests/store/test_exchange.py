@@ -1,5 +1,5 @@
-"""Tests for models.store_exchange: Markdown and JSON export, download names, reading uploaded
-files (the store's import itself: tests/test_store_import.py)."""
+"""Tests for the store's export and import files: Markdown and JSON export, download names, reading uploaded
+files (the store's import itself: tests/store/test_import.py)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from models import store_exchange
 from models.answer_details import AnswerDetails
-from models.conversation_store import ConversationStore, ImportProblem, StoreError
 from models.message import Message
-from models.store_exchange import ImportedConversation, export_file_name, parse_import, to_json, to_markdown
-from models.store_format import file_name_for
-from tests.store_helpers import MESSAGES, legacy_file
+from models.store import (
+    ConversationStore, ImportedConversation, ImportProblem, StoreError, export_file_name, file_name_for, parse_import,
+    to_json, to_markdown,
+)
+from models.store import _exchange as store_exchange
+from tests.store.conftest import MESSAGES, legacy_file
 
 ASSISTANT = {"model": "llama-3.3-70b-versatile", "system_prompt": "Be brief.", "temperature": 0.2}
 ANSWER = Message(
     "assistant", "Done.", details=AnswerDetails("llama-3.1-8b-instant", 12, 30, seconds=0.42, tokens_per_second=71.4),
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "store")
 
 
 # Markdown export

@@ -1,8 +1,9 @@
-"""How a conversation becomes bytes in a file and back, for `models.conversation_store`.
+"""How a conversation becomes bytes in a file and back.
 
 File names (an ASCII slug, then a hash of the name), the one-document layout whose first line
 holds all the metadata, reading just that header, parsing a whole file, checking metadata and
-turning it into a summary.
+turning it into a summary, which names in the directory are conversation files, and the original
+app's `saved_conversations.json` (its import: `_legacy`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import unicodedata
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from models.conversation_types import ConversationSummary, InvalidName, validate_name
 from models.message import Message
+from models.store._names import validate_name
+from models.store._records import ConversationSummary, InvalidName
 
 FORMAT_VERSION = 1
 SLUG_MAX_LENGTH = 40
@@ -30,7 +32,7 @@ HEADER_READ_BYTES = 4096
 MAX_HEADER_BYTES = 64 * 1024
 METADATA_KEYS = ("format", "name", "created", "updated", "revision", "model", "assistant")
 # The original app's single file. It lives beside the conversation files but is not one of
-# them; `models.store_legacy` reads it, and the directory scan skips it.
+# them; `_legacy` reads it, and the directory scan skips it.
 LEGACY_FILE_NAME = "saved_conversations.json"
 
 
@@ -159,6 +161,30 @@ def messages_from(raw_messages: Any, expected_count: Any = None) -> list[Message
     return messages
 
 
+def parse_legacy(data: bytes) -> list[tuple[str, list[Message]]]:
+    """(name, messages) pairs from the original app's file: {name: [{"role", "content"}]}."""
+    try:
+        document = json.loads(data)
+    except ValueError:
+        raise UnreadableFile("the file is not valid JSON") from None
+    return legacy_entries(document)
+
+
+def legacy_entries(document: Any) -> list[tuple[str, list[Message]]]:
+    """(name, messages) pairs from the parsed JSON of the original app's file."""
+    if not isinstance(document, dict):
+        raise UnreadableFile("the file does not hold a JSON object")
+    entries = []
+    for name, raw_messages in document.items():
+        if not isinstance(raw_messages, list):
+            raise UnreadableFile(f"the conversation {name!r} is not a list of messages")
+        try:
+            entries.append((name, messages_from(raw_messages)))
+        except UnreadableFile as error:
+            raise UnreadableFile(f"the conversation {name!r}, {error}") from None
+    return entries
+
+
 def summary_from(metadata: dict[str, Any], file_name: str) -> ConversationSummary:
     """A summary from checked metadata, refusing a file whose name does not lead to it."""
     name = metadata["name"]
@@ -169,3 +195,9 @@ def summary_from(metadata: dict[str, Any], file_name: str) -> ConversationSummar
         raise UnreadableFile("the name inside is not a valid name") from None
     fields = ("created", "updated", "revision", "message_count", "model")
     return ConversationSummary(name, *(metadata[field] for field in fields))
+
+
+def is_conversation_file_name(name: str) -> bool:
+    """True for the name of a conversation file (not a dotfile, nor the original app's file)."""
+    # `_listing.scan_directory` inlines this test: it runs once per file on every full scan.
+    return name.endswith(".json") and not name.startswith(".") and name != LEGACY_FILE_NAME

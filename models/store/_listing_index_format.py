@@ -1,4 +1,4 @@
-"""The bytes of the listing index's `listing.json`, for `models.store_index`.
+"""The bytes of the listing index's `listing.json` (`_listing_index`).
 
 Line one is a JSON header: `{"format", "directory", "generation", "crc32"}`, the directory's part of
 the stamp (null when the listing is not known to be valid), the generation and a CRC-32 of line
@@ -18,8 +18,9 @@ from collections import deque
 from itertools import repeat
 from typing import Any, NamedTuple
 
-from models.conversation_types import ConversationSummary
-from models.store_disk import CORRUPT_SUFFIX, StatKey, is_conversation_file_name
+from models.store._files import CORRUPT_SUFFIX, StatKey
+from models.store._format import is_conversation_file_name
+from models.store._records import ConversationSummary
 
 INDEX_FORMAT = 1
 FIELDS = ("name", "created", "updated", "revision", "message_count", "model")  # ConversationSummary's, in order
@@ -100,8 +101,8 @@ def decode(data: bytes) -> Persisted:
 def _summaries(columns: dict[str, list[Any]]) -> list[ConversationSummary]:
     """A ConversationSummary for each row of the columns."""
     # As ConversationSummary(*fields) would make them (a frozen dataclass without __post_init__;
-    # tests/test_store_index.py checks that), but in C: its __init__ makes six Python-level setattr
-    # calls, which took a third of the time of loading 10,000 conversations.
+    # tests/store/test_index.py checks that), but in C: its __init__ makes six Python-level setattr
+    # calls, a large part of what a cold listing costs (B7, list cold).
     summaries = list(map(object.__new__, repeat(ConversationSummary, len(columns["files"]))))
     field_dicts = map(dict, map(zip, repeat(FIELDS), zip(*(columns[field] for field in FIELDS))))
     deque(map(object.__setattr__, summaries, repeat("__dict__"), field_dicts), maxlen=0)

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from models.conversation_store import MAX_NAME_LENGTH, ConversationStore, ImportProblem, StoreError
 from models.message import Message
-from models.store_exchange import to_json
-from models.store_format import file_name_for
-from tests.store_helpers import (
+from models.store import MAX_NAME_LENGTH, ConversationStore, ImportProblem, StoreError, file_name_for, to_json
+from tests.store.conftest import (
     MESSAGES, corrupt_files, file_bytes, impatient_store, legacy_file, lock_held_elsewhere, write_damaged,
 )
 

@@ -1,7 +1,7 @@
-"""The listing index (models.store_index): a fresh store instance lists from it without reading or
+"""The listing index (models/store/_listing_index.py): a fresh store instance lists from it without reading or
 scanning; changes made by other instances or by hand are seen at once by warm and fresh
 instances; search agrees with a plain search after adopting it. A damaged index and coarse
-timestamps: tests/test_store_index_damage.py."""
+timestamps: tests/store/test_index_damage.py."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from typing import Any, Callable
 
 import pytest
 
-from models import store_index_format
-from models.conversation_store import ConversationDamaged, ConversationStore, ConversationSummary
 from models.message import Message
-from models.search_text import fold
-from models.store_format import file_name_for, parse_document
-from models.store_index import ListingIndex
-from tests.store_helpers import MESSAGES, conversation_files, legacy_file, names, settle, truth, write_damaged
-from tests.store_index_helpers import (  # noqa: F401  (directory, frozen_clock and reads are fixtures)
-    HAND_CHANGES, Reads, copy_in_damaged, directory, frozen_clock, listed_and_indexed, reads,
+from models.store import ConversationDamaged, ConversationStore, ConversationSummary, file_name_for
+from models.store import _listing_index_format as store_index_format
+from models.store._format import parse_document
+from models.store._listing_index import ListingIndex
+from models.store._search import fold
+from tests.store.conftest import (
+    HAND_CHANGES, MESSAGES, Reads, conversation_files, copy_in_damaged, legacy_file, listed_and_indexed, names, settle,
+    truth, write_damaged,
 )
 
 
@@ -124,8 +124,6 @@ def test_a_change_by_another_instance_is_seen_by_warm_and_fresh_instances_by_the
     assert reader.list().conversations == expected
     assert ConversationStore(directory).list().conversations == expected
     assert writer.list().conversations == expected
-
-
 
 
 @pytest.mark.parametrize("change", HAND_CHANGES, ids=[change.__name__ for change in HAND_CHANGES])

@@ -1,95 +1,22 @@
-"""Directory operations for `models.conversation_store`: atomic writes, setting damaged files
-aside, and the listing cache that spares a directory scan from re-reading unchanged files and,
-while the directory stays as it was, the scan itself (the index on disk: `models.store_index`).
+"""The listing cache of the conversation store: each conversation file's summary, remembered under
+its stat key so that a directory scan reads only new or changed files, and the last scan, given
+again as it is while the directory's stamp stays the same (the index on disk: `_listing_index`).
 """
 
 from __future__ import annotations
 
 import os
-import re
-import tempfile
 import threading
 import time
-from contextlib import suppress
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Generic, NamedTuple, TypeVar
+from typing import Callable, Generic, NamedTuple, TypeVar
 
-from models.store_format import LEGACY_FILE_NAME, UnreadableFile
+from models.store._files import CORRUPT_SUFFIX, StatKey, stat_key
+from models.store._format import LEGACY_FILE_NAME, UnreadableFile
+from models.store._listing_index import ListingIndex
+from models.store._listing_index_format import Stamp
 
-if TYPE_CHECKING:  # store_index writes with write_atomic, so it imports this module
-    from models.store_index import ListingIndex
-    from models.store_index_format import Stamp
-
-TEMP_PREFIX = ".tmp-"
-CORRUPT_SUFFIX = ".corrupt"
-KEPT_STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
-# The ending move_aside gives a kept file: ".<UTC stamp>[-N].corrupt".
-KEPT_ENDING = re.compile(r"\.\d{8}T\d{12}Z(?:-\d+)?" + re.escape(CORRUPT_SUFFIX) + r"\Z")
-
-StatKey = tuple[int, int, int]
 Summary = TypeVar("Summary")
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename or unlink in `directory` durable, where the platform allows it."""
-    with suppress(OSError):  # best effort: Windows and some file systems cannot open a directory
-        descriptor = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
-def write_atomic(directory: Path, file_name: str, data: bytes, *, durable: bool = True) -> os.stat_result:
-    """Replace `directory/file_name` with `data` all at once (on disk before returning if `durable`); its new stat."""
-    descriptor, temp_path = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=directory)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            if durable:
-                file.flush()
-                os.fsync(file.fileno())
-        os.replace(temp_path, directory / file_name)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(temp_path)
-        raise
-    if durable:
-        fsync_directory(directory)
-    return os.stat(directory / file_name)
-
-
-def move_aside(directory: Path, file_name: str) -> Path:
-    """Rename a damaged file to `<stem>.<UTC stamp>.corrupt`, never over an existing file."""
-    stem = file_name.removesuffix(".json")
-    stamp = datetime.now(timezone.utc).strftime(KEPT_STAMP_FORMAT)
-    kept = directory / f"{stem}.{stamp}{CORRUPT_SUFFIX}"
-    attempt = 1
-    # Only holders of the store lock create *.corrupt files, so check-then-rename is safe.
-    while kept.exists():
-        attempt += 1
-        kept = directory / f"{stem}.{stamp}-{attempt}{CORRUPT_SUFFIX}"
-    os.rename(directory / file_name, kept)
-    fsync_directory(directory)
-    return kept
-
-
-def original_file_name(kept_name: str) -> str | None:
-    """The file a kept-aside file was moved from (`<stem>.json`); None if move_aside did not name it."""
-    stem, found = KEPT_ENDING.subn("", kept_name)
-    return f"{stem}.json" if found and stem else None
-
-
-def is_conversation_file_name(name: str) -> bool:
-    """True for the name of a conversation file (not a dotfile, nor the original app's file)."""
-    # scan_directory inlines this test: it runs once per file on every full scan.
-    return name.endswith(".json") and not name.startswith(".") and name != LEGACY_FILE_NAME
-
-
-def stat_key(stat: os.stat_result) -> StatKey:
-    """What identifies one version of a file: a save makes a new inode, an edit changes mtime."""
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 class Scan(NamedTuple, Generic[Summary]):
@@ -136,7 +63,7 @@ def scan_directory(
 
 class SummaryCache(Generic[Summary]):
     """Each conversation file's summary, remembered until the file's stat key changes, and the last
-    scan, given again as it is while the directory's stamp stays the same (`models.store_index`)."""
+    scan, given again as it is while the directory's stamp stays the same (`_listing_index`)."""
 
     def __init__(self, index: ListingIndex) -> None:
         self._index = index

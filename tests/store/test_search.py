@@ -1,24 +1,17 @@
 """Tests for ConversationStore.search: what matches (names, messages, case, accents, every word),
 order, keeping up with saves, deletes, renames and other processes, damaged files (folding and the
-index against a plain search: tests/test_store_search_index.py)."""
+index against a plain search: tests/store/test_search_index.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from models import conversation_store as store_module
-from models.conversation_store import ConversationStore
 from models.message import Message
-from models.store_format import file_name_for
-from tests.store_helpers import MESSAGES, names, write_damaged
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "store")
+from models.store import ConversationStore, file_name_for
+from models.store import _directory
+from tests.store.conftest import MESSAGES, names, write_damaged
 
 
 @pytest.fixture
@@ -157,8 +150,8 @@ def test_a_warm_search_reads_no_file(trips: ConversationStore, monkeypatch: pyte
     def no_reading(path: Any) -> None:
         raise AssertionError(f"read {path} although nothing changed")
 
-    monkeypatch.setattr(store_module, "read_header", no_reading)
-    monkeypatch.setattr(store_module, "parse_document", no_reading)
+    monkeypatch.setattr(_directory, "read_header", no_reading)
+    monkeypatch.setattr(_directory, "parse_document", no_reading)
 
     assert trips.search("trip") == cold
     assert names(trips.search("croissant du")) == ["Café in Paris"]  # a new word, from the index

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from models.conversation_store import ConversationStore
-from models.store_format import MAX_HEADER_BYTES, file_name_for, read_header
-from tests.store_helpers import MESSAGES
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "store")
+from models.store import ConversationStore, file_name_for
+from models.store._format import MAX_HEADER_BYTES, read_header
+from tests.store.conftest import MESSAGES
 
 
 ASSISTANT = {"system_prompt": "Be brief.", "model": "openai/gpt-oss-120b", "temperature": 0.7, "json_mode": False}

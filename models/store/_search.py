@@ -1,32 +1,24 @@
-"""Searching saved conversations, for `models.conversation_store`: an index of the words of every
-conversation file (how text is folded and split into words: `models.search_text`).
+"""Searching saved conversations: how text is folded (case and accents do not matter) and split
+into words, and an index of the words of every conversation file, kept current by stat key.
 
-A conversation matches when every word of the query occurs somewhere in its name or messages.
-A query word holds no whitespace, so it can only occur inside one whitespace-separated token of
-the text. The index keeps the vocabulary (each distinct folded token of all files, once, as
-newline-separated UTF-8) and, per token, the files holding it. A query word is looked for in the
-vocabulary (hundreds of KB), not in every file's text (tens of MB at 10,000 conversations), and
-the files of the tokens it occurs in are marked in one byte per file. Splitting at ASCII whitespace
-only is still exact (every token is a substring of the text), and UTF-8 substrings match only
-whole characters, so searching bytes gives the same answers as searching text.
-
-A file is indexed under the stat key of the listing scan and read again only when that key
-changes; files that are gone are dropped from the index on the next search. The loops that run
-once per token of every file are `map`s consumed by a zero-length deque (the itertools "consume"
-recipe), so that they run in C: indexing 10,000 conversations touches millions of tokens.
+A conversation matches when every word of the query occurs somewhere in its name or messages. The
+index keeps the vocabulary (each distinct folded token of all files, once) and, per token, the
+files holding it, so a query word is looked for in the vocabulary rather than in every file's text.
+Why bytes, and how it stays exact and quick: docs/STORE.md, "Search".
 """
 
 from __future__ import annotations
 
 import threading
+import unicodedata
 from array import array
 from bisect import bisect_right
 from collections import deque
 from itertools import accumulate, repeat
-from typing import Callable, Generic, Iterator, TypeVar
+from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
-from models.store_disk import StatKey
-from models.store_format import UnreadableFile
+from models.store._files import StatKey
+from models.store._format import UnreadableFile
 
 Summary = TypeVar("Summary")
 # Looking one token up in a set costs about as much as marking one slot from a posting.
@@ -34,6 +26,36 @@ LOOKUP_COST = 1.0
 # Streamlit reruns a page on every click, searching again for the same words: remember the
 # files of this many words until the index changes.
 REMEMBERED_WORDS = 64
+
+
+class _CombiningMarks(dict):
+    """A `str.translate` table that deletes combining marks, filled in as characters turn up."""
+
+    def __missing__(self, code: int) -> int | None:
+        # Scanning all of Unicode up front would add a noticeable pause to importing this module.
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_DROP_COMBINING_MARKS = _CombiningMarks()
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: compatibility forms decomposed, accents dropped, case folded."""
+    if text.isascii():
+        return text.lower()  # what the steps below give for ASCII, and most text is ASCII
+    return unicodedata.normalize("NFKD", text).casefold().translate(_DROP_COMBINING_MARKS)
+
+
+def query_words(query: str) -> list[bytes]:
+    """The distinct folded words of a query as UTF-8, longest (likeliest to rule files out) first."""
+    return sorted({word.encode("utf-8") for word in fold(query).split()}, key=len, reverse=True)
+
+
+def searchable_tokens(name: str, texts: Iterable[str]) -> set[bytes]:
+    """The distinct folded tokens of a conversation's name and message texts, as UTF-8."""
+    return set(fold("\n".join([name, *texts])).encode("utf-8").split())
 
 
 class SearchIndex(Generic[Summary]):

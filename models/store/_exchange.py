@@ -14,16 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from models.conversation_types import Conversation, ImportProblem
 from models.message import Message
-from models.store_format import (
-    FORMAT_VERSION, UnreadableFile, ascii_slug, check_metadata, encode_document, messages_from, metadata_for,
+from models.store._format import (
+    FORMAT_VERSION, UnreadableFile, ascii_slug, check_metadata, encode_document, legacy_entries, messages_from,
+    metadata_for,
 )
-from models.store_legacy import legacy_entries
-
-__all__ = [
-    "ImportProblem", "ImportedConversation", "export_file_name", "parse_import", "to_json", "to_markdown",
-]
+from models.store._records import Conversation, ImportProblem
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 EXPORT_SLUG_LENGTH = 60

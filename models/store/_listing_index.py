@@ -1,38 +1,7 @@
-"""The listing index, for `models.store_disk.SummaryCache`: what the last directory scan found, kept
-on disk so that a new store instance (a restarted server) lists 10,000 conversations without
-reading, or even stat-ing, each file.
-
-Layout: `<store>/.index/` (a subdirectory: writing in it leaves the store directory's mtime alone):
-- `generation`: a random token, rewritten after every change the store makes (save, rename,
-  import, delete, setting a damaged file aside, the legacy import), under the store's lock. A
-  token, not a counter: nothing needs reading first, and a deleted `.index` brings back no old value.
-- `listing.json`: the last scan's file names, stat keys and summaries, and the names of the files
-  kept aside, with the stamp it is valid for and a checksum (`models.store_index_format`).
-
-Validity: a scan is valid for the stamp (the directory's inode, mtime_ns and ctime_ns, and the
-generation) read before it if the stamp read after it is the same and it found nothing damaged.
-While the stamp stays the same, so do the directory's files: creating, removing or renaming one
-changes the directory's mtime and ctime, and a change by the store also changes the generation,
-whatever the timestamps' granularity. A listing is written with its scan's stamp, or with none
-(`"directory": null`) when not valid or not settled: its stat keys and summaries still spare a
-new instance from reading the files that did not change.
-
-Settled: file systems stamp changes with a coarse clock (Linux: the last timer tick, up to 10 ms
-old; FAT and other whole-second systems: 1–2 s), so a change made after a scan, in the same tick
-as the directory's stamp, could leave the stamp as it was. So a stamp is trusted only when the
-directory's mtime and ctime are older than the scan's start by more than a tick: any later change
-gets a later stamp. (The store's own changes also change the generation.) A scan made within 20 ms
-(2 s on whole-second systems) of the last change is thus not trusted; the next one is. Not covered:
-a file system whose clock is behind ours by more than that, and a file edited in place by hand
-(same inode, no rename), which shows its new summary after the next change to the directory.
-
-Writing: the listing is written atomically (a temporary file in `.index`, then `os.replace`), so
-a reader sees a whole file or the one before; no fsync, as losing it costs only one slower scan.
-It is written without the store lock, by a background thread half a second after the scan (it
-takes about 40 ms at 10,000 conversations; a process that stops sooner leaves the old listing), so
-writers may race: the last one wins, which is safe because a reader checks the stamp it finds
-against the directory. Anything wrong with the file (missing, torn, another format, a wrong shape
-or checksum) makes `load` return None, and the store scans as if there were no index.
+"""The listing index of the conversation store: what the last directory scan found, kept in
+`<store>/.index/` so that a new store instance (a restarted server) lists without reading, or even
+stat-ing, each file; and the generation token every change the store makes rewrites. When a stamp
+is valid, when it is settled, and how the index is written: docs/STORE.md, "The listing index".
 """
 
 from __future__ import annotations
@@ -44,8 +13,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Callable
 
-from models.store_disk import write_atomic
-from models.store_index_format import Entries, Persisted, Stamp, decode, encode
+from models.store._files import write_atomic
+from models.store._listing_index_format import Entries, Persisted, Stamp, decode, encode
 
 INDEX_DIR_NAME = ".index"
 LISTING_FILE_NAME = "listing.json"
@@ -102,8 +71,8 @@ class ListingIndex:
             data = (self.folder / LISTING_FILE_NAME).read_bytes()
         except OSError:
             return None
-        # Decoding 10,000 conversations makes some 100,000 objects at once, none of them in a cycle:
-        # the garbage collections they would set off (up to a pass over the whole heap) find nothing.
+        # Decoding makes many objects at once, none of them in a cycle: the
+        # garbage collections they would set off (up to a pass over the whole heap) find nothing (B7, list cold).
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -133,7 +102,7 @@ class ListingIndex:
         """The writer thread: after a moment, write the newest pending listing until none is left."""
         try:
             with self._lock:
-                # Let whoever scanned finish first (a page being drawn): encoding holds the GIL for ms at a time.
+                # Let whoever scanned finish first (a page being drawn): encoding holds the GIL while it runs.
                 self._lock.wait_for(lambda: self._hurry, timeout=WRITE_DELAY_SECONDS)
             while True:
                 with self._lock:
@@ -161,7 +130,7 @@ class ListingIndex:
 
 def _write_in_place(path: str, token: bytes) -> None:
     """Overwrite the generation file with a token of the usual length, without a rename."""
-    # On ext4 a rename over a file waits for the new one's data (about 1 ms). Always 16 digits: a
+    # On ext4 a rename over a file waits for the new one's data (B7, save). Always 16 digits: a
     # reader finds the old token, the new one or (had it caught the write halfway) a mix, which
     # differs from the old one too, and that is all that counts.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import random
 import threading
-from pathlib import Path
 
 import pytest
 
-from models import store_search
-from models.conversation_store import ConversationStore
 from models.message import Message
-from models.search_text import fold, query_words
-from tests.store_helpers import names
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "store")
-
+from models.store import ConversationStore
+from models.store import _search as store_search
+from models.store._search import fold, query_words
+from tests.store.conftest import names
 
 
 # Folding

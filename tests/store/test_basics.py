@@ -1,4 +1,4 @@
-"""Tests for models.conversation_store basics: round trips and metadata, listing, names (unusable
+"""Tests for the conversation store basics: round trips and metadata, listing, names (unusable
 and hostile), duplicates and revisions, delete, and the listing cache."""
 
 from __future__ import annotations
@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from models import conversation_store as store_module
-from models.conversation_store import (
-    MAX_NAME_LENGTH, ConversationExists, ConversationNotFound, ConversationStore, InvalidName, validate_name,
-)
 from models.message import Message
-from models.store_format import file_name_for
-from models.store_index import INDEX_DIR_NAME
-from tests.store_helpers import MESSAGES, all_files, conversation_files
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    return ConversationStore(tmp_path / "store")
+from models.store import (
+    INDEX_DIR_NAME, MAX_NAME_LENGTH, ConversationExists, ConversationNotFound, ConversationStore, InvalidName,
+    file_name_for, validate_name,
+)
+from models.store import _directory
+from tests.store.conftest import MESSAGES, all_files, conversation_files
 
 
 # Round trips and metadata
@@ -199,8 +193,8 @@ def test_a_warm_list_reads_no_file(store: ConversationStore, monkeypatch: pytest
     def no_reading(path: Path) -> None:
         raise AssertionError(f"read {path} although nothing changed")
 
-    monkeypatch.setattr(store_module, "read_header", no_reading)
-    monkeypatch.setattr(store_module, "parse_document", no_reading)
+    monkeypatch.setattr(_directory, "read_header", no_reading)
+    monkeypatch.setattr(_directory, "parse_document", no_reading)
 
     assert store.list() == cold
 

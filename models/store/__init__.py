@@ -1,0 +1,31 @@
+"""Saved conversations. `ConversationStore(directory)` keeps each conversation under its name with
+a revision that every save bumps, so a save made from a stale copy is refused instead of
+overwriting someone else's change; it lists them newest first, searches their words (any case,
+any accents), renames, deletes and imports without ever replacing one, and reports a damaged
+conversation by name instead of failing. Each conversation is one JSON document in the directory,
+which is the record: the listing and search indexes are derived from it and rebuilt when missing.
+Import everything from here; the modules with a leading underscore are the implementation. The
+design, module by module: docs/STORE.md.
+"""
+
+from models.store._exchange import ImportedConversation, export_file_name, parse_import, to_json, to_markdown
+from models.store._format import file_name_for
+from models.store._listing_index import INDEX_DIR_NAME, LISTING_FILE_NAME, SETTLED_NS
+from models.store._names import MAX_NAME_LENGTH, unique_name, validate_name
+from models.store._records import (
+    Conversation, ConversationDamaged, ConversationExists, ConversationNotFound, ConversationSummary, ImportProblem,
+    InvalidName, Listing, StoreError,
+)
+from models.store._store import ConversationStore
+
+__all__ = [
+    # The store, its records and errors, and the name rule.
+    "ConversationStore", "Conversation", "ConversationSummary", "Listing",
+    "StoreError", "InvalidName", "ConversationExists", "ConversationNotFound", "ConversationDamaged", "ImportProblem",
+    "MAX_NAME_LENGTH", "validate_name", "unique_name",
+    # Export and import files (what a person downloads or uploads).
+    "ImportedConversation", "export_file_name", "parse_import", "to_json", "to_markdown",
+    # Not the contract: where this implementation keeps things in its directory, for the tools that
+    # prepare or inspect one from outside (bench/, tests).
+    "file_name_for", "INDEX_DIR_NAME", "LISTING_FILE_NAME", "SETTLED_NS",
+]
