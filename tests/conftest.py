@@ -41,6 +41,17 @@ def isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return config_dir
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_knowledge():
+    """What a server process learns from Groq (limits, gone models, model lists) starts empty in each test."""
+    from utils.llm.catalog import CATALOG
+    from utils.llm.limits import LIMITS
+    from utils.llm.traits import GONE
+
+    for learned in (CATALOG, LIMITS, GONE):
+        learned.clear()
+
+
 @pytest.fixture(scope="session")
 def fake_groq_server():
     server = FakeGroq().start()
@@ -89,9 +100,14 @@ def memory_chat(settings: Settings, store: ConversationStore) -> MemoryChatContr
     return MemoryChatController(settings, store)
 
 
+def answer_text(events) -> str:
+    """The answer text of a controller's stream (its reasoning and waits left out), read to the end."""
+    return "".join(event for event in events if isinstance(event, str))
+
+
 def ask(controller, prompt: str) -> str:
     """Stream one answer to the end, as the view does; its text."""
-    return "".join(event for event in controller.stream_reply(prompt) if isinstance(event, str))
+    return answer_text(controller.stream_reply(prompt))
 
 
 def sent_messages(body: dict) -> list[tuple[str, str]]:

@@ -44,15 +44,16 @@ def test_editing_the_prompt_makes_it_a_custom_persona(page, app_env):
 
 def test_the_model_list_is_groqs_chat_models(page, app_env):
     model = widget(page, "selectbox", "Model")
-    assert model.options == ["llama-3.1-8b-instant", "openai/gpt-oss-120b"]  # whisper is not a chat model
+    # Speech, text-to-speech and guard models are not chat models.
+    assert model.options == ["allam-2-7b", "openai/gpt-oss-120b", "openai/gpt-oss-20b", "qwen/qwen3.8-27b"]
     assert model.value == "openai/gpt-oss-120b"
-    model.set_value("llama-3.1-8b-instant").run()
+    model.set_value("openai/gpt-oss-20b").run()
     widget(page, "slider", "Temperature").set_value(0.3).run()
     widget(page, "number_input", "Max answer tokens").set_value(700).run()
     send(page, "hi")
     body = app_env.chat_requests()[-1]
-    assert (body["model"], body["temperature"], body["max_tokens"]) == ("llama-3.1-8b-instant", 0.3, 700)
-    assert page.chat_message[-1].caption[0].value.startswith("llama\\-3\\.1\\-8b\\-instant · ")
+    assert (body["model"], body["temperature"], body["max_completion_tokens"]) == ("openai/gpt-oss-20b", 0.3, 700)
+    assert page.chat_message[-1].caption[0].value.startswith("openai/gpt\\-oss\\-20b · ")
 
 
 def test_json_mode_shows_the_answer_as_formatted_json(page, app_env):
@@ -89,7 +90,7 @@ def test_typing_regenerate_is_just_a_message(page, app_env):
 def test_settings_are_saved_and_restored_with_a_conversation(app_env):
     app = start_app(MEMORY_PAGE)
     widget(app, "selectbox", "Persona").set_value("Patient teacher").run()
-    widget(app, "selectbox", "Model").set_value("llama-3.1-8b-instant").run()
+    widget(app, "selectbox", "Model").set_value("qwen/qwen3.8-27b").run()
     widget(app, "toggle", "JSON mode").set_value(True).run()
     app_env.reply_with('{"lesson": 1}')
     send(app, "teach me")
@@ -99,12 +100,12 @@ def test_settings_are_saved_and_restored_with_a_conversation(app_env):
     assert widget(other, "selectbox", "Persona").value == "General assistant"
     click_in_conversation(other, "Lessons", "Load")
     assert widget(other, "selectbox", "Persona").value == "Patient teacher"
-    assert widget(other, "selectbox", "Model").value == "llama-3.1-8b-instant"
+    assert widget(other, "selectbox", "Model").value == "qwen/qwen3.8-27b"
     assert widget(other, "toggle", "JSON mode").value is True
     app_env.reply_with('{"lesson": 2}')
     send(other, "next lesson")
     body = app_env.chat_requests()[-1]
-    assert body["model"] == "llama-3.1-8b-instant" and body["response_format"] == {"type": "json_object"}
+    assert body["model"] == "qwen/qwen3.8-27b" and body["response_format"] == {"type": "json_object"}
     assert system_prompts(body)[0].startswith(PERSONAS["Patient teacher"])
 
 

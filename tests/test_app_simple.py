@@ -25,7 +25,9 @@ def test_markdown_is_rendered_but_html_is_not_trusted(app_env):
     app_env.reply_with("**bold** <script>alert(1)</script>")
     app = send(start_app(), "<b>hi</b>")
     markdown = [element for bubble in app.chat_message for element in bubble.markdown]
-    assert [element.value for element in markdown] == ["<b>hi</b>", "**bold** <script>alert(1)</script>"]
+    # The model's thinking, which quotes the message, is Markdown without HTML too.
+    assert [element.value for element in markdown] == [
+        "<b>hi</b>", "The user wrote: <b>hi</b>. I will answer.", "**bold** <script>alert(1)</script>"]
     assert not any(element.allow_html for element in markdown)
 
 

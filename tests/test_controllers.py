@@ -12,6 +12,7 @@ from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from models.store import ConversationExists
 from models.message import Message
+from tests.fake_groq_limits import Limits
 from tests.conftest import ask, sent_messages
 
 
@@ -59,10 +60,15 @@ def test_every_earlier_turn_is_sent_exactly_once(memory_chat, fake_groq):
     ]
 
 
-def test_memory_sends_only_what_fits_its_token_limit(settings, store, fake_groq):
-    small = dataclasses.replace(settings, context_window=1024 + 100, max_answer_tokens=100)
-    controller = MemoryChatController(small, store)
-    long_turn = "word " * 300  # about 300 tokens each way
+def test_memory_sends_only_what_fits_the_models_context_window(settings, store, fake_groq):
+    # The window comes from Groq's model list, and the request must fit it with the answer's budget
+    # (here a key whose per-minute limit is no constraint).
+    fake_groq.models = [{**model, "context_window": 4096} if model["id"] == settings.groq_model else model
+                        for model in fake_groq.models]
+    fake_groq.limits = Limits.unlimited()
+    roomy = dataclasses.replace(settings, max_answer_tokens=100, tokens_per_minute=10**6)
+    controller = MemoryChatController(roomy, store)
+    long_turn = "word " * 900  # about 900 tokens each way
     for index in range(4):
         ask(controller, f"{index} {long_turn}")
     ask(controller, "last")
@@ -71,6 +77,7 @@ def test_memory_sends_only_what_fits_its_token_limit(settings, store, fake_groq)
     assert sent[-1] == ("user", "last")
     assert 1 < len(sent) < len(controller.messages) - 1  # oldest turns dropped from the request...
     assert len(controller.messages) == 10  # ...but kept in the transcript
+    assert all(request.status == 200 for request in fake_groq.requests)
 
 
 def test_a_loaded_conversation_is_the_agents_memory(memory_chat, store, fake_groq):
@@ -160,7 +167,7 @@ def test_retries_are_bounded_by_settings(settings, fake_groq):
 
 
 def test_a_stopped_answer_keeps_what_was_shown_and_memory_holds_exactly_that(memory_chat, fake_groq):
-    fake_groq.reply_with("a long and winding answer", chunks=["a ", "long ", "and ", "winding ", "answer"])
+    fake_groq.reply_with("a long and winding answer", chunks=["a ", "long ", "and ", "winding ", "answer"], reasoning="")
     memory_chat.batch_seconds = 0  # each delta handed on by itself (a fast stream would come in one batch)
     stream = memory_chat.stream_reply("tell me")
     assert [next(stream) for _ in range(3)] == ["a ", "long ", "and "]

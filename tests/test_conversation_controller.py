@@ -10,7 +10,7 @@ import pytest
 from controller.memory_chat import MemoryChatController
 from models.store import ConversationExists
 from models.message import Message
-from tests.conftest import ask
+from tests.conftest import answer_text, ask
 
 
 def contents(store, name):
@@ -40,7 +40,7 @@ def test_a_regenerated_answer_replaces_the_saved_one(memory_chat, store, fake_gr
     ask(memory_chat, "pick a colour")
     memory_chat.save("Colours")
     fake_groq.reply_with("Teal.")
-    "".join(memory_chat.stream_regenerated())
+    answer_text(memory_chat.stream_regenerated())
     assert contents(store, "Colours") == ["pick a colour", "Teal."]
 
 

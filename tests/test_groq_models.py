@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from utils.llm import catalog as groq_models
+from utils.llm.traits import GONE
 from utils.llm.catalog import (
     FALLBACK_MODELS,
     ModelCatalog,
@@ -17,7 +18,7 @@ from utils.llm.catalog import (
 
 UNREACHABLE = "http://127.0.0.1:9/openai/v1"
 CONFIGURED = "openai/gpt-oss-120b"
-LIVE = ("llama-3.1-8b-instant", "openai/gpt-oss-120b")
+LIVE = ("allam-2-7b", "openai/gpt-oss-120b", "openai/gpt-oss-20b", "qwen/qwen3.8-27b")
 
 
 class FakeClock:
@@ -160,12 +161,12 @@ def test_live_list_is_cached_until_the_ttl_passes(fake_groq, catalog, clock):
     assert first == second == ModelChoice(LIVE, live=True, problem=None)
     assert len(model_requests(fake_groq)) == 1
 
-    fake_groq.models = [{"id": "qwen/qwen3-32b", "context_window": 131072}]
+    fake_groq.models = [{"id": "openai/gpt-oss-20b", "context_window": 131072}]
     clock.now += 1
     third = catalog.chat_models(fake_groq.base_url, fake_groq.api_key, CONFIGURED)
 
     assert len(model_requests(fake_groq)) == 2
-    assert third.models == (CONFIGURED, "qwen/qwen3-32b")  # the new list, and the configured model kept
+    assert third == ModelChoice(("openai/gpt-oss-20b",), live=True, problem=None, unlisted=CONFIGURED)
 
 
 def test_failure_is_cached_for_the_failure_ttl_only(fake_groq, catalog, clock):
@@ -183,18 +184,31 @@ def test_failure_is_cached_for_the_failure_ttl_only(fake_groq, catalog, clock):
 
 
 def test_unreachable_base_offers_the_fallback_with_a_problem(catalog):
-    choice = catalog.chat_models(UNREACHABLE, "gsk_secret", "llama-3.1-8b-instant")
+    choice = catalog.chat_models(UNREACHABLE, "gsk_secret", "openai/gpt-oss-20b")
 
     assert choice.live is False and choice.problem == "could not reach Groq"
-    assert choice.models == tuple(sorted(FALLBACK_MODELS))
+    assert choice.models == tuple(sorted(FALLBACK_MODELS)) == ("openai/gpt-oss-120b", "openai/gpt-oss-20b", "qwen/qwen3.8-27b")
     assert "llama-3.3-70b-versatile" not in choice.models and "llama3-70b-8192" not in choice.models
 
 
-def test_configured_model_missing_from_the_list_comes_first(fake_groq, catalog):
-    choice = catalog.chat_models(fake_groq.base_url, fake_groq.api_key, "my-org/custom-model")
+def test_a_model_missing_from_groqs_live_list_is_not_offered_but_named(fake_groq, catalog):
+    choice = catalog.chat_models(fake_groq.base_url, fake_groq.api_key, "llama-3.3-70b-versatile")
 
-    assert choice.models == ("my-org/custom-model", *LIVE)
+    assert choice.models == LIVE and choice.unlisted == "llama-3.3-70b-versatile"
     assert choice.live is True
+
+
+def test_without_groqs_list_the_configured_model_comes_first_until_groq_says_it_is_gone(catalog):
+    assert catalog.chat_models(UNREACHABLE, "gsk_secret", "my-org/custom-model").models[0] == "my-org/custom-model"
+    GONE.add("my-org/custom-model")
+    assert "my-org/custom-model" not in catalog.chat_models(UNREACHABLE, "gsk_secret", "my-org/custom-model").models
+
+
+def test_the_fake_lists_what_groq_lists_and_no_decommissioned_model(fake_groq):
+    listed = fetch_chat_models(fake_groq.base_url, fake_groq.api_key)
+    assert listed == list(LIVE)
+    for gone in ("llama-3.1-8b-instant", "llama-3.3-70b-versatile", "qwen/qwen3-32b", "llama3-70b-8192"):
+        assert gone not in listed and gone not in FALLBACK_MODELS
 
 
 def test_each_key_has_its_own_entry_and_none_is_stored_raw(fake_groq, catalog):

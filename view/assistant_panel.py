@@ -23,6 +23,7 @@ from models.assistant_settings import (
 from settings import Settings
 from utils.llm import traits_of
 from view.loaders import model_catalog
+from view.text import escape_markdown
 
 FIELDS = ("persona", "system_prompt", "model", "temperature", "max_answer_tokens", "json_mode", "reasoning_effort")
 
@@ -57,8 +58,13 @@ class AssistantPanel:
                 "System prompt", key=keys["system_prompt"], max_chars=MAX_SYSTEM_PROMPT_CHARS, height=120,
                 on_change=self._prompt_edited, help="Sent to the model first, with every message.",
             )
-            models = list(dict.fromkeys([*choice.models, st.session_state[keys["model"]]]))
-            st.selectbox("Model", models, key=keys["model"])
+            if st.session_state[keys["model"]] not in choice.models:
+                # Groq's live list no longer has the chat's model: the box moves, and says so.
+                gone = st.session_state[keys["model"]]
+                st.session_state[keys["model"]] = model_catalog().replacement(
+                    self.settings.groq_api_base, self.settings.groq_api_key, self.settings.groq_model)
+                st.caption(f"Groq no longer lists {escape_markdown(gone)}; answers come from the model below.")
+            st.selectbox("Model", choice.models, key=keys["model"])
             efforts = traits_of(st.session_state[keys["model"]]).efforts
             if efforts:
                 st.segmented_control("Reasoning effort", efforts, key=keys["reasoning_effort"],

@@ -50,6 +50,7 @@ class ModelChoice:
     models: tuple[str, ...]
     live: bool
     problem: str | None = None
+    unlisted: str | None = None  # the chat's model, when Groq's live list does not have it
 
 
 def is_chat_model(entry: dict) -> bool:
@@ -119,11 +120,9 @@ def _model_entries(response: httpx.Response) -> tuple[str | None, list]:
 
 
 def _with_configured(models: tuple[str, ...] | list[str], configured_model: str) -> tuple[str, ...]:
-    """`models` sorted, with the configured model first when the list does not have it, and
-    without any model Groq has answered as gone."""
+    """The built-in `models` sorted, with the configured model first when the list does not have it
+    (without Groq's list nobody can tell it is gone), and without any model Groq answered as gone."""
     ordered = tuple(sorted(set(models)))
-    # The chat's model stays selectable even if Groq does not list it, so nothing switches
-    # silently; once Groq answers it as gone, it is offered no more.
     if configured_model and configured_model not in ordered:
         ordered = (configured_model, *ordered)
     return GONE.without_gone(ordered)
@@ -165,7 +164,10 @@ class ModelCatalog:
         entry = self._entry(api_base, api_key)
         if entry.problem is not None:
             return ModelChoice(_with_configured(FALLBACK_MODELS, configured_model), False, entry.problem)
-        return ModelChoice(_with_configured(entry.ids, configured_model), True, None)
+        # Groq lists every model a key may use: one it does not list is gone, and is not offered.
+        offered = GONE.without_gone(tuple(sorted(entry.ids)))
+        unlisted = configured_model if configured_model and configured_model not in offered else None
+        return ModelChoice(offered, True, None, unlisted)
 
     def info(self, api_base: str, api_key: str | None, model: str) -> ModelInfo:
         """What Groq's list says of `model` (its limits unknown when it is not listed)."""
@@ -196,6 +198,11 @@ class ModelCatalog:
                 with self._lock:
                     self._entries[cache_key] = entry
         return entry
+
+    def clear(self) -> None:
+        """Forget every cached list (a test starts from what a new server process knows)."""
+        with self._lock:
+            self._entries.clear()
 
     def _fresh(self, cache_key: tuple[str, str]) -> _Entry | None:
         with self._lock:

@@ -21,7 +21,6 @@ from utils.llm.limits import LIMITS, Fit, RequestContext, retry_seconds, too_lar
 from utils.llm.traits import GONE
 
 MOST_WAITS = 3  # short rate-limit waits in a row before the person is told instead
-_JSON_NOT_STREAMED: set[str] = set()  # models Groq would not stream JSON mode for
 
 
 class StreamCut(Exception):
@@ -72,7 +71,7 @@ class GroqRequests:
         refitted, waits = False, 0
         json_mode = "response_format" in kwargs
         while True:
-            streamed = stream and not (json_mode and model in _JSON_NOT_STREAMED)
+            streamed = stream and not (json_mode and LIMITS.refuses_json_streaming(self.context.key, model))
             body = {**(extra_body or {}), "messages": fit.messages}
             try:
                 # The SDK checks every message against its TypedDicts (slow for long histories);
@@ -91,8 +90,8 @@ class GroqRequests:
                 if error.status_code == 429 and waits < MOST_WAITS and self._wait_out(error, turn):
                     waits += 1
                     continue
-                if stream and json_mode and streamed and "stream" in _message(error).lower():
-                    _JSON_NOT_STREAMED.add(model)
+                if json_mode and streamed and "stream" in _message(error).lower():
+                    LIMITS.refuses_json_streaming(self.context.key, model, learned=True)
                     continue
                 if _code(error) in ("model_decommissioned", "model_not_found"):
                     GONE.add(model)
@@ -133,7 +132,9 @@ class GroqRequests:
                 raise StreamCut("Groq's stream ended without finishing the answer")
             if usage and usage.get("prompt_tokens"):
                 raw = sum(self._count(message) for message in fit.messages)
-                LIMITS.learn_prompt(self.context.key, model, raw, len(fit.messages), usage["prompt_tokens"])
+                key = self.context.key
+                LIMITS.learn_prompt(key, model, raw, len(fit.messages), usage["prompt_tokens"])
+                LIMITS.release(key, model, fit.budget - (usage.get("completion_tokens") or fit.budget))
             put(Finished(finish, usage, fit.dropped))
         finally:
             _close(chunks)
@@ -154,9 +155,9 @@ class GroqRequests:
         return True
 
     def _learn(self, model: str, response: Any) -> None:
-        limit = (getattr(response, "headers", None) or {}).get("x-ratelimit-limit-tokens")
-        if limit and limit.isdigit():
-            LIMITS.learn_limit(self.context.key, model, int(limit))
+        headers = getattr(response, "headers", None)
+        if headers is not None:
+            LIMITS.learn_headers(self.context.key, model, headers)
 
 
 def _message(error: openai.APIStatusError) -> str:

@@ -14,8 +14,9 @@ import hashlib
 import math
 import re
 import threading
+import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from settings import Settings
 from utils.llm.catalog import CATALOG
@@ -30,6 +31,17 @@ HISTORY_SHARE = 0.75  # of what fits, history may take this much; the rest is ke
 
 _TOO_LARGE = re.compile(r"Limit (\d+), Requested (\d+)")
 _TRY_AGAIN = re.compile(r"try again in (?:(\d+)m)?([\d.]+)s")
+_DURATION_PART = re.compile(r"([\d.]+)(h|ms|m|s)")
+_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def duration_seconds(text: str | None) -> float | None:
+    """Seconds in a Go-style duration as Groq's reset headers write them ("7.66s", "2m59.56s", "665ms")."""
+    parts = _DURATION_PART.findall(text or "")
+    try:
+        return sum(float(number) * _SECONDS[unit] for number, unit in parts) if parts else None
+    except ValueError:
+        return None
 
 
 def key_id(api_base: str, api_key: str | None) -> str:
@@ -75,10 +87,28 @@ class RequestTooLong(Exception):
 class LimitBook:
     """Per (key, model): the learned tokens-per-minute limit and Groq's count over the local estimate."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._limits: dict[tuple[str, str], int] = {}
+        self._left: dict[tuple[str, str], tuple[int, float]] = {}  # tokens left this minute, until when
         self._ratios: dict[tuple[str, str], float] = {}
+        self._json_not_streamed: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forget everything learned (a test starts from what a new server process knows)."""
+        with self._lock:
+            self._limits.clear()
+            self._left.clear()
+            self._ratios.clear()
+            self._json_not_streamed.clear()
+
+    def refuses_json_streaming(self, key: str, model: str, learned: bool = False) -> bool:
+        """Whether Groq refused to stream JSON mode for this key and model (`learned`: it just did)."""
+        with self._lock:
+            if learned:
+                self._json_not_streamed.add((key, model))
+            return (key, model) in self._json_not_streamed
 
     def learn_limit(self, key: str, model: str, limit: int) -> None:
         if limit > 0:
@@ -88,6 +118,29 @@ class LimitBook:
     def limit(self, key: str, model: str, assumed: int) -> int:
         with self._lock:
             return self._limits.get((key, model), assumed)
+
+    def learn_headers(self, key: str, model: str, headers: Any) -> None:
+        """The limit, what is left of it and when it is whole again, from an answer's x-ratelimit headers."""
+        limit, left = headers.get("x-ratelimit-limit-tokens"), headers.get("x-ratelimit-remaining-tokens")
+        if limit and limit.isdigit():
+            self.learn_limit(key, model, int(limit))
+        reset = duration_seconds(headers.get("x-ratelimit-reset-tokens"))
+        if left and left.isdigit() and reset is not None:
+            with self._lock:
+                self._left[(key, model)] = (int(left), self._clock() + reset)
+
+    def release(self, key: str, model: str, tokens: int) -> None:
+        """An answer used `tokens` fewer than it reserved: they are free again."""
+        with self._lock:
+            left = self._left.get((key, model))
+            if left and tokens > 0:
+                self._left[(key, model)] = (left[0] + tokens, left[1])
+
+    def available(self, key: str, model: str, limit: int) -> int:
+        """Tokens this minute still has for the key: all of them once Groq's reset time has passed."""
+        with self._lock:
+            left = self._left.get((key, model))
+        return limit if left is None or self._clock() >= left[1] else min(limit, left[0])
 
     def learn_prompt(self, key: str, model: str, raw_tokens: int, messages: int, actual: int) -> None:
         """Groq counted `actual` prompt tokens for what the tokenizer counts as `raw_tokens`."""
@@ -124,8 +177,10 @@ class RequestContext:
     def allowance(self, model: str, wanted: int) -> Allowance:
         """The numbers a request to `model` asking for `wanted` answer tokens is fitted to."""
         info = CATALOG.info(self.api_base, self.api_key, model)
+        limit = LIMITS.limit(self.key, model, self.assumed_tokens_per_minute)
         return Allowance(
-            tokens_per_minute=LIMITS.limit(self.key, model, self.assumed_tokens_per_minute),
+            tokens_per_minute=limit,
+            available=LIMITS.available(self.key, model, limit),
             context_window=info.context_window or self.context_window,
             answer_max=info.max_completion_tokens or wanted,
             wanted=wanted,
@@ -142,6 +197,7 @@ class Allowance:
     answer_max: int  # the model's own answer maximum
     wanted: int  # the person's Max answer tokens
     ratio: float = DEFAULT_RATIO
+    available: int | None = None  # what this minute still has, when Groq's headers said
 
     @property
     def ceiling(self) -> int:
@@ -157,9 +213,11 @@ class Allowance:
         return math.ceil(raw_tokens * self.ratio) + PER_MESSAGE_TOKENS * messages + PER_REQUEST_TOKENS
 
     def history_tokens(self, raw_fixed: int, fixed_messages: int) -> int:
-        """How many tokenizer tokens of history fit beside `raw_fixed` tokens of system prompt and message."""
-        free = self.ceiling - self.answer_room - self.estimate(raw_fixed, fixed_messages)
-        return max(0, int(free / (self.ratio + PER_MESSAGE_TOKENS / 20)))  # ~20 tokens a message at least
+        """How many tokenizer tokens of history fit the per-minute limit beside `raw_fixed` tokens of
+        system prompt and message (the context window is the caller's to apply, in the same tokens)."""
+        ceiling = int(self.tokens_per_minute * (1 - MARGIN))
+        free = ceiling - self.answer_room - self.estimate(raw_fixed, fixed_messages)
+        return max(0, int(free / self.ratio))
 
     def fit(self, messages: Sequence[dict], count: Callable[[dict], int], exact_prompt: int | None = None) -> Fit:
         """Drop the oldest history until prompt + an answer fit, then give the answer what is left.
@@ -189,4 +247,9 @@ class Allowance:
         budget = min(self.wanted, self.answer_max, self.ceiling - prompt)
         if budget < min(self.wanted, SMALLEST_BUDGET):
             raise RequestTooLong(self.tokens_per_minute)
+        if self.available is not None:
+            # A busy minute gets a smaller budget, down to the answer's room; past that, Groq says
+            # how long to wait (429) and the wait is counted down.
+            spare = self.available - int(self.tokens_per_minute * MARGIN) - prompt
+            budget = min(budget, max(spare, self.answer_room))
         return Fit(messages, budget, dropped, prompt)

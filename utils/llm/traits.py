@@ -62,6 +62,10 @@ class GoneModels:
         with self._lock:
             return model in self._gone
 
+    def clear(self) -> None:
+        with self._lock:
+            self._gone.clear()
+
     def without_gone(self, models: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         with self._lock:
             return tuple(model for model in models if model not in self._gone)
