@@ -46,7 +46,14 @@ READ_SAVED = """() => [...document.querySelectorAll(
     name.querySelectorAll('.stMarkdownColoredText').forEach((when) => when.remove());
     return name.textContent.trim();
   })"""
-ANSWER_PARTS = '[data-testid="stMarkdownContainer"], [data-testid="stCode"] pre'  # not captions
+# Not captions, nor the folded Thinking step (an expander) above an answer.
+NOT_THINKING = ':not([data-testid="stExpander"] *)'
+ANSWER_PARTS = f'[data-testid="stMarkdownContainer"]{NOT_THINKING}, [data-testid="stCode"] pre{NOT_THINKING}'
+# Each Thinking step in the chat: [its label, the reasoning in it].
+READ_THINKING = """() => [...document.querySelectorAll(
+  '[data-testid="stChatMessage"]:not([data-stale="true"]) [data-testid="stExpander"]')]
+  .map((step) => [step.querySelector('summary').innerText.trim(),
+                  step.querySelector('[data-testid="stExpanderDetails"]').textContent.trim()])"""
 ROLE_OF_AVATAR = {"stChatMessageAvatarUser": "user", "stChatMessageAvatarAssistant": "assistant"}
 READ_TRANSCRIPT = READ_TRANSCRIPT.replace("ANSWER_PARTS", repr(ANSWER_PARTS)).replace("ROLES", str(ROLE_OF_AVATAR))
 

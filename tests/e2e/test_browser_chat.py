@@ -119,7 +119,7 @@ def test_persona_model_stop_and_regenerate(open_page, app_server, fake_groq):
     page = open_page(app_server).go_to(MEMORY).open_assistant_settings()
     page.choose("Persona", "Patient teacher")
     expect(page.sidebar.get_by_role("textbox", name="System prompt")).to_have_value(PERSONAS["Patient teacher"])
-    page.choose("Model", "llama-3.1-8b-instant")
+    page.choose("Model", "openai/gpt-oss-20b")
 
     words = [f"step{index} " for index in range(300)]
     fake_groq.reply_with("".join(words), chunks=words, tokens_per_second=40)  # 7.5 s unless stopped
@@ -130,14 +130,14 @@ def test_persona_model_stop_and_regenerate(open_page, app_server, fake_groq):
     assert (question, role) == ("Explain photosynthesis", "assistant")
     assert shown.startswith("step0 step1 step2 step3") and not shown.endswith("step299")
     [request] = fake_groq.chat_requests()
-    assert request["model"] == "llama-3.1-8b-instant"
+    assert request["model"] == "openai/gpt-oss-20b"
     assert system_prompts(request) == [PERSONAS["Patient teacher"]]
     assert fake_groq.streams[-1].ended.wait(timeout=5) and not fake_groq.streams[-1].finished
 
     page.send("Go on")  # the stopped answer is kept as shown, marked, and is exactly what the model sees
     page.expect_last_answer("Echo: Go on")
     assert page.transcript()[1] == ("assistant", shown)
-    assert page.captions()[0].startswith("Stopped · llama-3.1-8b-instant")
+    assert page.captions()[0].startswith("Stopped · openai/gpt-oss-20b")
     [question, (role, remembered), go_on] = sent_messages(fake_groq.chat_requests()[-1])
     assert (question, role, remembered.strip(), go_on) == (
         ("user", "Explain photosynthesis"), "assistant", shown, ("user", "Go on"))
@@ -147,7 +147,7 @@ def test_persona_model_stop_and_regenerate(open_page, app_server, fake_groq):
     page.expect_last_answer("Here is a better continuation.")
     page.expect_transcript([("user", "Explain photosynthesis"), ("assistant", shown),
                             ("user", "Go on"), ("assistant", "Here is a better continuation.")])
-    assert re.fullmatch(r"llama-3\.1-8b-instant · \d+ → 5 tokens · [\d.]+ s · \d+ tokens/s", page.captions()[-1])
+    assert re.fullmatch(r"openai/gpt-oss-20b · \d+ → \d+ tokens · [\d.]+ s · \d+ tokens/s", page.captions()[-1])
     regenerated = fake_groq.chat_requests()[-1]
     assert sent_messages(regenerated)[-1] == ("user", "Go on")
     assert ("assistant", "Echo: Go on") not in sent_messages(regenerated)
