@@ -46,6 +46,9 @@ def to_markdown(conversation: Conversation) -> str:
     parts = [f"# {summary.name}", " · ".join(facts)]
     for message in conversation.messages:
         parts.append(f"### {ROLE_TITLES[message.role]}")
+        if message.reasoning:
+            # The model's thinking, folded as GitHub and most Markdown viewers fold <details>.
+            parts.append(f"<details><summary>Thinking</summary>\n\n{message.reasoning}\n\n</details>")
         if message.content.strip():
             parts.append(message.content)
         if message.error is not None:

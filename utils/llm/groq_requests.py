@@ -8,6 +8,7 @@ calls, so LlamaIndex sees an ordinary stream and everything Groq-specific stays 
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ import openai
 from openai.types.chat import ChatCompletionChunk
 
 from utils.llm.events import Finished, Reasoning, Waiting
-from utils.llm.limits import LIMITS, Fit, RequestContext, retry_seconds, too_large
+from utils.llm.limits import (
+    LIMITS, Allowance, Fit, RequestContext, RequestTooLong, minute_left, retry_seconds, too_large,
+)
 from utils.llm.traits import GONE
 
 MOST_WAITS = 3  # short rate-limit waits in a row before the person is told instead
@@ -68,7 +71,7 @@ class GroqRequests:
         messages = list(messages)
         allowance = self.context.allowance(model, max_tokens or kwargs.pop("max_completion_tokens", None) or 8192)
         fit = allowance.fit(messages, self._count)
-        refitted, waits = False, 0
+        refitted, shrunk, waits = False, False, 0
         json_mode = "response_format" in kwargs
         while True:
             streamed = stream and not (json_mode and LIMITS.refuses_json_streaming(self.context.key, model))
@@ -89,6 +92,12 @@ class GroqRequests:
                     continue
                 if error.status_code == 429 and waits < MOST_WAITS and self._wait_out(error, turn):
                     waits += 1
+                    continue
+                left = minute_left(_message(error)) if error.status_code == 429 and not shrunk else None
+                smaller = self._fit_to(left, allowance, messages) if left else None
+                if smaller is not None and not turn.stop.is_set():
+                    # Rather than a wait of most of a minute: what is left of it now, with less history.
+                    fit, shrunk = smaller, True
                     continue
                 if json_mode and streamed and "stream" in _message(error).lower():
                     LIMITS.refuses_json_streaming(self.context.key, model, learned=True)
@@ -139,6 +148,13 @@ class GroqRequests:
         finally:
             _close(chunks)
             turn.ended.set()
+
+    def _fit_to(self, left: int, allowance: Allowance, messages: list) -> Fit | None:
+        """The request fitted to `left` tokens as if they were the whole minute (None: not even the message fits)."""
+        try:
+            return dataclasses.replace(allowance, tokens_per_minute=left, available=None).fit(messages, self._count)
+        except RequestTooLong:
+            return None
 
     def _wait_out(self, error: openai.APIStatusError, turn: Turn) -> bool:
         """Count a short rate-limit wait down on the turn, then say to send again (False: too long, or stopped)."""

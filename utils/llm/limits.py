@@ -30,6 +30,7 @@ SMALLEST_BUDGET = 256  # an answer budget below this is not worth sending
 HISTORY_SHARE = 0.75  # of what fits, history may take this much; the rest is kept for the answer
 
 _TOO_LARGE = re.compile(r"Limit (\d+), Requested (\d+)")
+_MINUTE_USED = re.compile(r"tokens per minute \(TPM\): Limit (\d+), Used (\d+)")
 _TRY_AGAIN = re.compile(r"try again in (?:(\d+)m)?([\d.]+)s")
 _DURATION_PART = re.compile(r"([\d.]+)(h|ms|m|s)")
 _SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -56,14 +57,21 @@ def too_large(message: str) -> tuple[int, int] | None:
 
 
 def retry_seconds(retry_after: str | None, message: str) -> float | None:
-    """When Groq says to retry: its retry-after header, else the time in its message ("1m2.5s")."""
-    try:
-        if retry_after:
-            return float(retry_after)
-    except ValueError:
-        pass
+    """When Groq says to retry: the time in its message ("try again in 1m2.5s"), which is exact, else
+    its retry-after header (whole seconds)."""
     match = _TRY_AGAIN.search(message or "")
-    return int(match[1] or 0) * 60 + float(match[2]) if match else None
+    if match:
+        return int(match[1] or 0) * 60 + float(match[2])
+    try:
+        return float(retry_after) if retry_after else None
+    except ValueError:
+        return None
+
+
+def minute_left(message: str) -> int | None:
+    """Tokens left this minute, from a 429's "tokens per minute (TPM): Limit 8000, Used 5034", or None."""
+    match = _MINUTE_USED.search(message or "")
+    return max(0, int(match[1]) - int(match[2])) if match else None
 
 
 @dataclass(frozen=True)
