@@ -52,7 +52,7 @@ ANSWER_PARTS = f'[data-testid="stMarkdownContainer"]{NOT_THINKING}, [data-testid
 # Each Thinking step in the chat: [its label, the reasoning in it].
 READ_THINKING = """() => [...document.querySelectorAll(
   '[data-testid="stChatMessage"]:not([data-stale="true"]) [data-testid="stExpander"]')]
-  .map((step) => [step.querySelector('summary').innerText.trim(),
+  .map((step) => [step.querySelector('summary [data-testid="stMarkdownContainer"]').innerText.trim(),
                   step.querySelector('[data-testid="stExpanderDetails"]').textContent.trim()])"""
 ROLE_OF_AVATAR = {"stChatMessageAvatarUser": "user", "stChatMessageAvatarAssistant": "assistant"}
 READ_TRANSCRIPT = READ_TRANSCRIPT.replace("ANSWER_PARTS", repr(ANSWER_PARTS)).replace("ROLES", str(ROLE_OF_AVATAR))
