@@ -1,4 +1,4 @@
-"""`python -m bench`: bnaGPT's benchmarks B1–B7, written to docs/BENCHMARKS.md and docs/benchmarks.json.
+"""`python -m bench`: bnaGPT's benchmarks B1–B8, written to docs/BENCHMARKS.md and docs/benchmarks.json.
 
 How to run it and what each measurement means: bench/README.md.
 """
@@ -20,10 +20,11 @@ from bench import browser_cases as cases
 from bench import store_scale
 from bench.browser import Bench
 from bench.report import Measurement, machine, markdown, merge, progress, write
+from bench.thinking import thinking_rows
 from tests.e2e.streamlit_server import PROJECT_DIR
 
-GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7")
-ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5"}  # share one warmed-up server
+GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8")
+ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5", "B8"}  # share one warmed-up server
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -60,7 +61,7 @@ def attempt(group: str, measure: Callable[[], list[Measurement]], log: Callable[
 
 
 def browser_rows(arguments: argparse.Namespace, folder: Path, run: dict) -> list[Measurement]:
-    """B1–B6, with one Chromium and one fake Groq server."""
+    """B1–B6 and B8, with one Chromium and one fake Groq server."""
     groups, repeat, rows = set(arguments.groups), arguments.repeat, []
     load_sizes = [2000] if arguments.quick else [2000, 3000]
     with Bench(folder) as bench:
@@ -68,7 +69,7 @@ def browser_rows(arguments: argparse.Namespace, folder: Path, run: dict) -> list
         if "B1" in groups:
             rows += attempt("B1", lambda: cases.cold_start(bench, repeat))
         if groups & ON_THE_APP_SERVER:
-            rows += attempt("B2–B5", lambda: app_server_rows(bench, groups, repeat, load_sizes))
+            rows += attempt("B2–B5, B8", lambda: app_server_rows(bench, groups, repeat, load_sizes))
         if "B6" in groups:
             sessions, turns = (3, 2) if arguments.quick else (10, 5)
             rows += attempt("B6", lambda: cases.session_memory(bench, repeat, sessions, turns))
@@ -76,7 +77,7 @@ def browser_rows(arguments: argparse.Namespace, folder: Path, run: dict) -> list
 
 
 def app_server_rows(bench: Bench, groups: set[str], repeat: int, load_sizes: list[int]) -> list[Measurement]:
-    """B2–B5 on one app server, warmed up by a turn on each page, with the long conversations saved."""
+    """B2–B5 and B8 on one app server, warmed up by a turn on each page, with the long conversations saved."""
     cases.seed_conversations(bench, [1000, *load_sizes])
     rows = []
     with bench.server("app") as server:
@@ -84,7 +85,8 @@ def app_server_rows(bench: Bench, groups: set[str], repeat: int, load_sizes: lis
         plan = {"B2": lambda: cases.short_turns(bench, server, repeat),
                 "B3": lambda: cases.fast_streams(bench, server, repeat),
                 "B4": lambda: cases.after_long_conversation(bench, server, repeat),
-                "B5": lambda: cases.loads(bench, server, repeat, load_sizes)}
+                "B5": lambda: cases.loads(bench, server, repeat, load_sizes),
+                "B8": lambda: thinking_rows(bench, server, repeat, cases.PAGES)}
         for group, measure in plan.items():
             if group in groups:
                 rows += attempt(group, measure, server.log_tail)
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="bnagpt-bench-") as temp:
         if set(arguments.groups) - {"B7"}:
-            rows += attempt("B1–B6", lambda: browser_rows(arguments, Path(temp), run))
+            rows += attempt("B1–B6, B8", lambda: browser_rows(arguments, Path(temp), run))
     if "B7" in arguments.groups:
         sizes = (10, 1000) if arguments.quick else store_scale.SIZES
         rows += attempt("B7", lambda: store_scale.measurements(max(arguments.repeat, 20), sizes))

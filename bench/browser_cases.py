@@ -103,7 +103,7 @@ def short_turns(bench: Bench, server: StreamlitServer, repeat: int) -> list[Meas
 def _stream_rows(bench: Bench, server: StreamlitServer, repeat: int, row: Measurement, page: str,
                  load: str | None = None) -> Measurement:
     """Fill `row` with B3-style runs, each in a fresh session (after loading `load` when given)."""
-    timings, used, reconnects = [], [], 0
+    timings, used, prompts, reconnects = [], [], [], 0
     for run in range(repeat):
         session = bench.session(server, page)
         if load:
@@ -115,12 +115,14 @@ def _stream_rows(bench: Bench, server: StreamlitServer, repeat: int, row: Measur
             raise RuntimeError(f"run {run + 1}: {error}; websockets opened {session.sockets_opened}, "
                                f"closed {session.sockets_closed}") from error
         used.append(cpu)
+        prompts.append(next(r.prompt_tokens for r in reversed(bench.fake.requests) if r.prompt_tokens is not None))
         reconnects += session.sockets_opened - 1 + session.sockets_closed
         session.close()
         row.values.append(timings[-1].total / FAST_SECONDS)
         progress(f"{row.id} run {run + 1}/{repeat}: {timings[-1].total:.3f} s")
     row.details = {"Enter→last token shown (s, median)": round(statistics.median(t.total for t in timings), 3),
-                   **_turn_details(timings), **_cpu_details(used), "websocket reconnects or closes": reconnects}
+                   **_turn_details(timings), **_cpu_details(used), "websocket reconnects or closes": reconnects,
+                   "prompt tokens at Groq (median)": statistics.median(prompts)}
     if reconnects:
         row.problems.append(f"{reconnects} websocket reconnect(s) or close(s) during the runs")
     return row
@@ -179,7 +181,9 @@ def session_memory(bench: Bench, repeat: int, sessions: int = 10, turns: int = 5
                         before = rss_megabytes(server.process.pid)
                     opened.append(bench.session(server, MEMORY))
                     for turn in range(turns):
-                        opened[-1].chat.send(f"Session {index}, turn {turn}: how are you?")
+                        message = f"Session {index}, turn {turn}: how are you?"
+                        bench.fake.reply_with(f"Echo: {message}", reasoning="")  # no thinking, as before it existed
+                        opened[-1].chat.send(message)
                 after = rss_megabytes(server.process.pid)
             finally:
                 for session in opened:

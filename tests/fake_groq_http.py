@@ -70,6 +70,7 @@ class StreamRecord:
     ended: threading.Event = field(default_factory=threading.Event)  # set when the server stops sending
     started_at: float = field(default_factory=time.time)  # wall clock when the response began
     last_sent_at: float | None = None  # wall clock after the newest chunk was written
+    first_token_at: float | None = None  # wall clock after the first chunk past the role event was written
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -198,6 +199,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 record.sent += 1
                 record.last_sent_at = time.time()
+                if record.sent == 2:
+                    record.first_token_at = record.last_sent_at
             else:
                 record.finished = not cut
         finally:
