@@ -1,5 +1,5 @@
-"""B8: a gpt-oss answer's thinking in the browser: ~400 reasoning tokens streamed into the "Thinking…"
-box, then a 200-token answer, all at 1,000 tokens/s, in a fresh session on each page."""
+"""B8: a gpt-oss answer's thinking in the browser: 1,000 reasoning tokens streamed into the "Thinking…"
+box, then a 1,000-token answer, all at 1,000 tokens/s, in a fresh session on each page."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.e2e.page_reading import READ_THINKING
 from tests.e2e.streamlit_server import StreamlitServer
 from tests.fake_groq import CHAT_PATH, FakeGroq
 
-REASONING_TOKENS, ANSWER_TOKENS, RATE = 400, 200, 1000
+REASONING_TOKENS, ANSWER_TOKENS, RATE = 1000, 1000, 1000  # two seconds, as B3
 COLLAPSED = "Thought for"  # the box's label once the answer has begun
 
 
@@ -79,7 +79,7 @@ def thinking_rows(bench: Bench, server: StreamlitServer, repeat: int, pages) -> 
                             "→ shown in the Thinking box", "s", budget=0.20)
         entered = Measurement(f"B8-{label}-enter", f"gpt-oss thinking, {label} page: Enter → first reasoning "
                               "shown", "s")
-        whole = Measurement(f"B8-{label}-stream", f"gpt-oss thinking, {label} page: Enter → last of 200 answer "
+        whole = Measurement(f"B8-{label}-stream", f"gpt-oss thinking, {label} page: Enter → last of 1,000 answer "
                             f"tokens after {REASONING_TOKENS} reasoning tokens at 1,000/s shown, ÷ Groq's stream "
                             "time", "×", budget=1.05)
         timings = []
