@@ -9,7 +9,8 @@ import openai
 
 from settings import Settings
 from utils.llm.groq_requests import StreamCut
-from utils.llm.limits import RequestTooLong, retry_seconds, too_large
+from utils.llm.limit_messages import retry_seconds, too_large
+from utils.llm.limits import RequestTooLong
 
 logger = logging.getLogger(__name__)
 

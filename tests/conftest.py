@@ -45,7 +45,7 @@ def isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def fresh_process_knowledge():
     """What a server process learns from Groq (limits, gone models, model lists) starts empty in each test."""
     from utils.llm.catalog import CATALOG
-    from utils.llm.limits import LIMITS
+    from utils.llm.limit_book import LIMITS
     from utils.llm.traits import GONE
 
     for learned in (CATALOG, LIMITS, GONE):

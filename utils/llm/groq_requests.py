@@ -18,9 +18,9 @@ import openai
 from openai.types.chat import ChatCompletionChunk
 
 from utils.llm.events import Finished, Reasoning, Waiting
-from utils.llm.limits import (
-    LIMITS, Allowance, Fit, RequestContext, RequestTooLong, minute_left, retry_seconds, too_large,
-)
+from utils.llm.limit_book import LIMITS
+from utils.llm.limit_messages import minute_left, retry_seconds, too_large
+from utils.llm.limits import Allowance, Fit, RequestContext, RequestTooLong
 from utils.llm.traits import GONE
 
 MOST_WAITS = 3  # short rate-limit waits in a row before the person is told instead
