@@ -19,14 +19,6 @@ from tests.fake_groq import FakeGroq
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # LlamaIndex streams in a worker thread that re-raises a failed request after handing
-    # it to the reader; the app shows that error, so the thread's copy is only noise.
-    config.addinivalue_line("filterwarnings", "ignore::pytest.PytestUnhandledThreadExceptionWarning")
-
-
-
-
 @pytest.fixture(autouse=True)
 def isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No real key, secrets file or .env reaches any test; returns the test's config folder."""
