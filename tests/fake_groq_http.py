@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 
-from tests.fake_groq_answer import Answer, pieces_of, plan
+from tests.fake_groq_answer import Answer, plan
 from tests.fake_groq_models import MODELS, find
 from tests.fake_groq_rules import Decision, Refusal, check
 from tests.fake_groq_sse import completion, stream_chunks, usage_for

@@ -36,7 +36,7 @@ def _prepare_store(store: ConversationStore) -> None:
     try:
         store.list()
         store.prepare_search()
-    except Exception:  # noqa: BLE001 - the sidebar reports store problems when it lists; this is only a head start
+    except Exception:  # the sidebar reports store problems when it lists; this is only a head start
         logging.getLogger(__name__).debug("store warm-up failed", exc_info=True)
 
 

@@ -5,7 +5,8 @@ LlamaIndex's newer `FunctionAgent` touches this package only."""
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from models.assistant_settings import AssistantSettings
 from models.message import Message

@@ -15,8 +15,9 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from settings import Settings
 from utils.llm.catalog import CATALOG
