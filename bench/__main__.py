@@ -10,9 +10,9 @@ import sys
 import tempfile
 import time
 import traceback
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import streamlit
 
@@ -57,7 +57,8 @@ def attempt(group: str, measure: Callable[[], list[Measurement]], log: Callable[
         tail = log()
         if tail:
             progress(f"--- server log ---\n{tail}")
-        return [Measurement(group, f"{group} could not be measured", "s", error=f"{type(error).__name__}: {error}"[:400])]
+        message = f"{type(error).__name__}: {error}"[:400]
+        return [Measurement(group, f"{group} could not be measured", "s", error=message)]
 
 
 def browser_rows(arguments: argparse.Namespace, folder: Path, run: dict) -> list[Measurement]:
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the chosen groups, print the table and write the report files."""
     arguments = parse(argv)
     began = time.perf_counter()
-    run = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    run = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
            "command": "python -m bench" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
            "machine": machine(), "streamlit": streamlit.__version__}
     rows: list[Measurement] = []

@@ -24,8 +24,7 @@ from models.assistant_settings import AssistantSettings
 from settings import Settings
 from tests.fake_groq import FakeGroq
 from tests.fake_groq_limits import Limits
-from utils.llm import ModelCatalog
-from utils.llm import build_simple_engine
+from utils.llm import ModelCatalog, build_simple_engine
 
 TWENTY_TOKENS = " ".join(f"word{index}" for index in range(20))
 

@@ -37,7 +37,8 @@ def warm_up(bench: Bench, server: StreamlitServer) -> None:
 def _medians(parts: list[dict[str, float]], unit: str, digits: int) -> dict[str, float]:
     """The median of each named part over the runs, named with its unit, for a report's details."""
     names = parts[0] if parts else {}
-    return {f"{name} ({unit}, median)": round(statistics.median(part[name] for part in parts), digits) for name in names}
+    return {f"{name} ({unit}, median)": round(statistics.median(part[name] for part in parts), digits)
+            for name in names}
 
 
 def _turn_details(timings: list[TurnTiming]) -> dict[str, float]:

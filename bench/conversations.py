@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.answer_details import AnswerDetails
-from models.store import ConversationStore
 from models.message import Message
+from models.store import ConversationStore
 
 WORDS = ("the quick brown fox jumps over a lazy dog while seven wizards quietly judge boxing near "
          "four tall trees under bright winter skies").split()

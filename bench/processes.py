@@ -4,9 +4,9 @@ between the app server, Chromium, Playwright's driver and this process."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 TICKS = os.sysconf("SC_CLK_TCK")
 

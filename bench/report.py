@@ -8,7 +8,7 @@ import platform
 import statistics
 import sys
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ class Measurement:
     problems: list[str] = field(default_factory=list)  # failures besides the median (e.g. a reconnect)
     details: dict[str, Any] = field(default_factory=dict)  # where the time went, what was counted
     error: str | None = None  # the measurement could not be made
-    measured_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    measured_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
     def median(self) -> float | None:

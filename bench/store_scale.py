@@ -24,17 +24,23 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from bench.conversations import MODEL, conversation, words
 from bench.report import Measurement, progress
 from models.assistant_settings import AssistantSettings
 from models.message import Message
 from models.store import (
-    INDEX_DIR_NAME, LISTING_FILE_NAME, SETTLED_NS, Conversation, ConversationStore, ConversationSummary,
-    file_name_for, to_json,
+    INDEX_DIR_NAME,
+    LISTING_FILE_NAME,
+    SETTLED_NS,
+    Conversation,
+    ConversationStore,
+    ConversationSummary,
+    file_name_for,
+    to_json,
 )
 
 SIZES = (10, 1000, 10000)
@@ -58,7 +64,7 @@ def fill_directory(directory: Path, count: int) -> None:
     """Write `count` six-message conversations straight to disk, skipping fsync, to keep setup fast."""
     for index in range(count):
         name = f"existing {index}"
-        now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
         messages = [Message("user" if turn % 2 == 0 else "assistant", words(index + turn)) for turn in range(6)]
         summary = ConversationSummary(name, now, now, 1, len(messages), MODEL)
         (directory / file_name_for(name)).write_bytes(to_json(Conversation(summary, messages)))

@@ -86,7 +86,8 @@ def short_turns(browser: Browser, app: Path, repeat: int) -> list[float]:
         box = page.locator(CHAT_BOX)
         seconds = []
         for turn in range(repeat + 1):
-            page.evaluate("() => { window.__before = document.querySelectorAll('[data-testid=\"stChatMessage\"]').length; }")
+            page.evaluate(
+                "() => { window.__before = document.querySelectorAll('[data-testid=\"stChatMessage\"]').length; }")
             box.fill(f"Turn {turn}")
             pressed = page.evaluate("performance.now()")
             box.press("Enter")
@@ -106,7 +107,8 @@ def main(repeat: int = 5) -> None:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         try:
             for label, values in (
-                ("B1 floor: bare app, streamlit run → chat box shown (s)", [cold_start(browser, app) for _ in range(repeat)]),
+                ("B1 floor: bare app, streamlit run → chat box shown (s)",
+                 [cold_start(browser, app) for _ in range(repeat)]),
                 ("B2 floor: bare app, Enter → 20th token shown (s)", short_turns(browser, app, repeat)),
             ):
                 print(f"{label}: median {statistics.median(values):.3f}, min {min(values):.3f}, max {max(values):.3f}")

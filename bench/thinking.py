@@ -3,7 +3,6 @@ box, then a 1,000-token answer, all at 1,000 tokens/s, in a fresh session on eac
 
 from __future__ import annotations
 
-import secrets
 import statistics
 from dataclasses import dataclass
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from models.answer_details import AnswerDetails
 from models.assistant_settings import AssistantSettings
@@ -190,7 +191,8 @@ class ChatController:
             pass
         excerpt = " ".join(text.split())[:200]
         if not excerpt:
-            return "JSON mode is on, but the model gave no answer (it may have refused). Rephrase, or turn JSON mode off."
+            return ("JSON mode is on, but the model gave no answer (it may have refused). "
+                    "Rephrase, or turn JSON mode off.")
         return f"JSON mode is on, but the model did not answer with a JSON object. It said: “{excerpt}”"
 
     def _fail(self, prompt: str, start: int, error: Exception | None, *, keep_old: bool,

@@ -39,7 +39,8 @@ def describe_failure(error: BaseException | None, settings: Settings, model: str
         return (f"This message is too long for your Groq key's limit of {error.limit:,} tokens a minute, even "
                 f"without the earlier messages. Shorten it, or split it in parts. {HIGHER_LIMITS}")
     if isinstance(error, StreamCut):
-        return "The answer was cut off midway: Groq's stream ended before the answer did. Please send your message again."
+        return ("The answer was cut off midway: Groq's stream ended before the answer did. "
+                "Please send your message again.")
     if isinstance(error, (openai.AuthenticationError, openai.PermissionDeniedError)):
         return f"Groq did not accept the API key ({error.status_code}). {KEY_HELP}, then send your message again."
     if isinstance(error, openai.RateLimitError):

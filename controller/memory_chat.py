@@ -7,8 +7,8 @@ autosave never overwrites a change made elsewhere (another tab): it is refused a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from controller.chat import ChatController
 from models.message import Message

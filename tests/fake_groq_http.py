@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 
-from tests.fake_groq_answer import Answer, pieces_of, plan
+from tests.fake_groq_answer import Answer, plan
 from tests.fake_groq_models import MODELS, find
 from tests.fake_groq_rules import Decision, Refusal, check
 from tests.fake_groq_sse import completion, stream_chunks, usage_for
@@ -76,7 +76,7 @@ class StreamRecord:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # needed for chunked transfer encoding and keep-alive
     # TCP_NODELAY: with Nagle's algorithm each small chunk after the first waited for the client's
-    # delayed ACK, adding about 40 ms to every streamed answer.
+    # delayed ACK, a delay added to every streamed answer (B2).
     disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class

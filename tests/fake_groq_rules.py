@@ -3,7 +3,13 @@
 from dataclasses import dataclass
 
 from tests.fake_groq_models import (
-    DECOMMISSIONED, VISION_MODELS, context_window, find, is_chat, max_completion_tokens, reasoning_family,
+    DECOMMISSIONED,
+    VISION_MODELS,
+    context_window,
+    find,
+    is_chat,
+    max_completion_tokens,
+    reasoning_family,
 )
 from tests.fake_groq_tokens import TokenCounting, image_parts, text_of
 

@@ -7,7 +7,14 @@ import pytest
 
 from models.assistant_settings import PERSONAS
 from tests.app_driver import (
-    MEMORY_PAGE, click, click_in_conversation, open_assistant_settings, save_as, send, start_app, transcript,
+    MEMORY_PAGE,
+    click,
+    click_in_conversation,
+    open_assistant_settings,
+    save_as,
+    send,
+    start_app,
+    transcript,
 )
 from tests.conftest import sent_messages, system_prompts
 
@@ -62,7 +69,8 @@ def test_json_mode_shows_the_answer_as_formatted_json(page, app_env):
     send(page, "who am I, as JSON")
     assert app_env.chat_requests()[-1]["response_format"] == {"type": "json_object"}
     [code] = page.chat_message[-1].code
-    assert code.language == "json" and code.value == '{\n  "name": "Ada",\n  "languages": [\n    "en",\n    "pt"\n  ]\n}'
+    assert code.language == "json"
+    assert code.value == '{\n  "name": "Ada",\n  "languages": [\n    "en",\n    "pt"\n  ]\n}'
 
 
 def test_json_mode_shows_a_non_json_answer_as_an_error(page, app_env):
@@ -70,7 +78,8 @@ def test_json_mode_shows_a_non_json_answer_as_an_error(page, app_env):
     app_env.reply_with("Sorry, I cannot do that.")
     send(page, "refuse please")
     assert transcript(page)[-1] == (
-        "error", "JSON mode is on, but the model did not answer with a JSON object. It said: “Sorry, I cannot do that.”")
+        "error",
+        "JSON mode is on, but the model did not answer with a JSON object. It said: “Sorry, I cannot do that.”")
 
 
 def test_regenerate_replaces_the_last_answer(page, app_env):

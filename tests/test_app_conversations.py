@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 
-from models.store import ConversationStore
 from models.message import Message
+from models.store import ConversationStore
 from tests.app_driver import (
-    MEMORY_PAGE, click, click_in_conversation, in_conversation, save_as, saved_conversations, send, start_app,
-    transcript, updated_labels,
+    MEMORY_PAGE,
+    click,
+    click_in_conversation,
+    in_conversation,
+    save_as,
+    saved_conversations,
+    send,
+    start_app,
+    transcript,
+    updated_labels,
 )
 from tests.conftest import sent_messages
 
@@ -73,7 +81,8 @@ def test_a_link_to_a_missing_conversation_says_so(app_env):
     app.query_params["chat"] = "Gone"
     app.switch_page(MEMORY_PAGE).run()
     assert transcript(app) == []
-    assert [toast.value for toast in app.toast] == ["The linked conversation could not be opened. No saved conversation named “Gone”."]
+    assert [toast.value for toast in app.toast] == [
+        "The linked conversation could not be opened. No saved conversation named “Gone”."]
 
 
 def test_a_change_made_in_another_tab_is_never_overwritten(app_env, conversations_dir):

@@ -130,7 +130,8 @@ def test_leaving_unsaved_turns_asks_first(app_env):
     app = memory_page()
     send(app, "unsaved thought")
     click(app, "New chat")
-    assert "1 unsaved" in " ".join(m.value for m in app.markdown) or "2 unsaved" in " ".join(m.value for m in app.markdown)
+    shown = " ".join(m.value for m in app.markdown)
+    assert "1 unsaved" in shown or "2 unsaved" in shown
     click(app, "Cancel")
     assert transcript(app)[0] == ("user", "unsaved thought")
 

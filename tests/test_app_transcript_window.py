@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.store import ConversationStore
 from models.message import Message
+from models.store import ConversationStore
 from tests.app_driver import MEMORY_PAGE, click, click_in_conversation, send, start_app, transcript
 from view.chat_view import EARLIER_STEP, TRANSCRIPT_WINDOW
 
@@ -66,7 +66,8 @@ def test_the_window_starts_again_for_another_conversation_and_a_new_chat(app_env
     assert len(transcript(app)) == TRANSCRIPT_WINDOW + 2  # the new turn is drawn below the window...
     app.run()
     assert len(transcript(app)) == TRANSCRIPT_WINDOW  # ...which moves on at the next rerun
-    assert hidden_caption(app) == ["2 earlier messages not shown."] and transcript(app)[-1][1] == f"Echo: again {TRANSCRIPT_WINDOW // 2}"
+    assert hidden_caption(app) == ["2 earlier messages not shown."]
+    assert transcript(app)[-1][1] == f"Echo: again {TRANSCRIPT_WINDOW // 2}"
 
 
 def test_each_page_keeps_its_own_window(app_env, conversations_dir):

@@ -10,10 +10,10 @@ import pytest
 from controller.chat import ChatError
 from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
-from models.store import ConversationExists
 from models.message import Message
-from tests.fake_groq_limits import Limits
+from models.store import ConversationExists
 from tests.conftest import ask, sent_messages
+from tests.fake_groq_limits import Limits
 
 
 def turns(messages) -> list[tuple[str, str]]:
@@ -167,7 +167,8 @@ def test_retries_are_bounded_by_settings(settings, fake_groq):
 
 
 def test_a_stopped_answer_keeps_what_was_shown_and_memory_holds_exactly_that(memory_chat, fake_groq):
-    fake_groq.reply_with("a long and winding answer", chunks=["a ", "long ", "and ", "winding ", "answer"], reasoning="")
+    fake_groq.reply_with(
+        "a long and winding answer", chunks=["a ", "long ", "and ", "winding ", "answer"], reasoning="")
     memory_chat.batch_seconds = 0  # each delta handed on by itself (a fast stream would come in one batch)
     stream = memory_chat.stream_reply("tell me")
     assert [next(stream) for _ in range(3)] == ["a ", "long ", "and "]

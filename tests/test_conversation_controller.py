@@ -8,8 +8,8 @@ import json
 import pytest
 
 from controller.memory_chat import MemoryChatController
-from models.store import ConversationExists
 from models.message import Message
+from models.store import ConversationExists
 from tests.conftest import answer_text, ask
 
 

@@ -78,7 +78,7 @@ def test_requests_per_minute_429(groq, client, clock):
     err = refused(client)
 
     assert err.status_code == 429 and err.type == "requests"
-    assert (f"on requests per minute (RPM): Limit 2, Used 2, Requested 1. Please try again in 1s."
+    assert ("on requests per minute (RPM): Limit 2, Used 2, Requested 1. Please try again in 1s."
             in err.body["message"])
     assert err.response.headers["retry-after"] == "1"
     clock.advance(1)

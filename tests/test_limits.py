@@ -44,8 +44,8 @@ def test_the_book_learns_a_limit_and_what_is_left_until_the_reset():
 
 
 def messages(*contents: str) -> list[dict]:
-    roles = ["system"] + ["user", "assistant"] * len(contents)
-    return [{"role": role, "content": content} for role, content in zip(roles, contents)]
+    roles = ["system"] + ["user", "assistant"] * len(contents)  # more roles than contents
+    return [{"role": role, "content": content} for role, content in zip(roles, contents, strict=False)]
 
 
 def count(message: dict) -> int:

@@ -48,7 +48,8 @@ def test_key_is_not_in_the_repr(monkeypatch):
     assert "gsk_secret_value" not in repr(load_settings())
 
 
-@pytest.mark.parametrize("name, value", [("GROQ_TIMEOUT", "soon"), ("GROQ_MAX_RETRIES", "-1"), ("GROQ_MEMORY_TOKENS", "lots")])
+@pytest.mark.parametrize(
+    "name, value", [("GROQ_TIMEOUT", "soon"), ("GROQ_MAX_RETRIES", "-1"), ("GROQ_MEMORY_TOKENS", "lots")])
 def test_bad_numbers_are_named(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match=name):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import subprocess
 import sys
@@ -15,18 +14,19 @@ from controller.chat import Waiting, in_batches
 from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from models.assistant_settings import AssistantSettings
-from models.store import ConversationStore
 from models.message import Message
+from models.store import ConversationStore
 from tests.app_driver import PROJECT_DIR
 from tests.conftest import ask, sent_messages
-from utils.llm.history_window import TokenCounter, fitting_start
 from utils.llm import count_ahead, memory_token_limit, token_counter
 from utils.llm.groq_llm import TranscriptMemory, to_chat_message
+from utils.llm.history_window import TokenCounter, fitting_start
 
 # Pieces that meet awkwardly at the space the buffer joins messages with: whitespace on either
 # side, contractions, digits, punctuation runs, special-token text, blank messages.
 PIECES = ["hello", " world", "it's", "'s", "42", "1234567", ".", "...!", "?", "\n", "\n\n", " ", "  ", "\t",
-          "```", "**", "é", "日本", "😀", "<|endoftext|>", "-", "\r\n", "x", "don't", "The answer is", " a b ", "\n- item one", "# Title\n"]
+          "```", "**", "é", "日本", "😀", "<|endoftext|>", "-", "\r\n", "x", "don't", "The answer is", " a b ",
+          "\n- item one", "# Title\n"]
 
 
 def odd_text(rng: random.Random) -> str:
@@ -182,5 +182,6 @@ def test_a_loaded_conversation_is_counted_ahead_so_its_next_turn_tokenizes_nothi
     count_ahead(settings, assistant, history).join()
     counter = token_counter()
     misses = counter.alone.cache_info().misses, counter.join_cost.cache_info().misses
-    fitting_start([m.content for m in history], [m.role for m in history], memory_token_limit(settings, assistant), counter)
+    limit = memory_token_limit(settings, assistant)
+    fitting_start([m.content for m in history], [m.role for m in history], limit, counter)
     assert (counter.alone.cache_info().misses, counter.join_cost.cache_info().misses) == misses

@@ -20,7 +20,9 @@ from utils.llm.groq_llm import build_llm
 CHUNK = {
     "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": "openai/gpt-oss-120b",
     "system_fingerprint": "fp_1", "x_groq": {"id": "req_1", "usage": {"prompt_tokens": 3, "completion_tokens": 2}},
-    "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hello"}, "logprobs": None, "finish_reason": None}],
+    "choices": [
+        {"index": 0, "delta": {"role": "assistant", "content": "Hello"}, "logprobs": None, "finish_reason": None},
+    ],
 }
 
 

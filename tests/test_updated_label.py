@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from view.conversation_list import updated_label
 
-NOW = datetime(2026, 11, 21, 4, 30, tzinfo=timezone.utc)  # a Saturday
+NOW = datetime(2026, 11, 21, 4, 30, tzinfo=UTC)  # a Saturday
 
 
 @pytest.mark.parametrize("updated, zone, expected", [

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import streamlit as st
 
@@ -127,7 +128,7 @@ class ChatView:
                 slot.error(str(error), icon=":material/error:")
                 return None
             # What comes next (caption, Regenerate, the end of the run) would reach the browser in
-            # the same instant and be drawn in one go with the answer's last words, ~10 ms later.
+            # the same instant and be drawn in one go with the answer's last words, delaying them (B3).
             time.sleep(SETTLE_SECONDS)
             answer = controller.messages[-1]
             if answer.content == text and not (answer.details and answer.details.json_mode):

@@ -8,8 +8,9 @@ the person; `attempt_in_place` shows it where the person is looking (sidebar, di
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import streamlit as st
 

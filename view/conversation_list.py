@@ -8,7 +8,7 @@ listing 50 conversations reads no conversation file.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
@@ -44,7 +44,7 @@ def browser_zone() -> tzinfo:
         return ZoneInfo(st.context.timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         offset = st.context.timezone_offset  # minutes behind UTC, as JavaScript reports it
-        return timezone(-timedelta(minutes=offset)) if offset is not None else timezone.utc
+        return timezone(-timedelta(minutes=offset)) if offset is not None else UTC
 
 
 def _reset_limit() -> None:
@@ -76,7 +76,7 @@ def render_conversation_list(actions: ConversationActions) -> None:
                    else "No saved conversations yet.")
         return
     limit = sidebar_state().list_limit
-    now, zone = datetime.now(timezone.utc), browser_zone()
+    now, zone = datetime.now(UTC), browser_zone()
     for summary in found[:limit]:
         _conversation_item(actions, summary, updated_label(summary.updated, now, zone))
     if len(found) > limit:

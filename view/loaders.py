@@ -18,7 +18,7 @@ IMAGES_DIR = Path(__file__).resolve().parent.parent / "static" / "images"
 def load_image(name: str) -> bytes:
     """A PNG from static/images, read once."""
     # As the file's bytes, not a decoded image: Streamlit would encode a decoded image to PNG
-    # again on every rerun (about 5 ms for each of the three logo and icon uses).
+    # again on every rerun, for each of the logo and icon uses (B2).
     return (IMAGES_DIR / name).read_bytes()
 
 
@@ -36,7 +36,7 @@ def _prepare_store(store: ConversationStore) -> None:
     try:
         store.list()
         store.prepare_search()
-    except Exception:  # noqa: BLE001 - the sidebar reports store problems when it lists; this is only a head start
+    except Exception:  # the sidebar reports store problems when it lists; this is only a head start
         logging.getLogger(__name__).debug("store warm-up failed", exc_info=True)
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import streamlit as st
 
 from controller.memory_chat import MemoryChatController
 from settings import Settings
-from view.loaders import load_store
 from view.assistant_panel import AssistantPanel
 from view.chat_view import ChatView
 from view.conversation_actions import open_linked_conversation
 from view.conversations_sidebar import ConversationsSidebar
+from view.loaders import load_store
 
 
 class MemoryChatView(ChatView):

@@ -13,8 +13,15 @@ from models.store._format import file_name_for
 from models.store._listing_index import INDEX_DIR_NAME, LISTING_FILE_NAME, SETTLED_NS
 from models.store._names import MAX_NAME_LENGTH, unique_name, validate_name
 from models.store._records import (
-    Conversation, ConversationDamaged, ConversationExists, ConversationNotFound, ConversationSummary, ImportProblem,
-    InvalidName, Listing, StoreError,
+    Conversation,
+    ConversationDamaged,
+    ConversationExists,
+    ConversationNotFound,
+    ConversationSummary,
+    ImportProblem,
+    InvalidName,
+    Listing,
+    StoreError,
 )
 from models.store._store import ConversationStore
 

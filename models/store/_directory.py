@@ -6,13 +6,21 @@ a damaged one aside; and scanning the directory through the listing cache.
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, ContextManager
+from typing import Any
 
 from models.message import Message
 from models.store._files import fsync_directory, held, move_aside, original_file_name, store_lock, write_atomic
 from models.store._format import (
-    UnreadableFile, encode_document, file_name_for, metadata_for, parse_document, read_header, summary_from, utc_now,
+    UnreadableFile,
+    encode_document,
+    file_name_for,
+    metadata_for,
+    parse_document,
+    read_header,
+    summary_from,
+    utc_now,
 )
 from models.store._listing import Scan, SummaryCache
 from models.store._listing_index import ListingIndex
@@ -57,7 +65,7 @@ class ConversationFiles:
         """True when the directory has a file of that name (readable or not)."""
         return (self.directory / file_name).is_file()
 
-    def locked(self) -> ContextManager[None]:
+    def locked(self) -> AbstractContextManager[None]:
         """Hold the directory's lock (re-entrant within a thread); StoreError when it stays busy."""
         return held(self._file_lock)
 

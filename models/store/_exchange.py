@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from models.message import Message
 from models.store._format import (
-    FORMAT_VERSION, UnreadableFile, ascii_slug, check_metadata, encode_document, legacy_entries, messages_from,
+    FORMAT_VERSION,
+    UnreadableFile,
+    ascii_slug,
+    check_metadata,
+    encode_document,
+    legacy_entries,
+    messages_from,
     metadata_for,
 )
 from models.store._records import Conversation, ImportProblem
@@ -121,5 +127,5 @@ def _when(stamp: str) -> str:
     """An ISO-8601 time stamp as "2025-01-31 14:05 UTC"."""
     moment = datetime.fromisoformat(stamp)
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M UTC")

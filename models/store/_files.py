@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from filelock import FileLock, Timeout
 
@@ -60,7 +60,7 @@ def write_atomic(directory: Path, file_name: str, data: bytes, *, durable: bool 
 def move_aside(directory: Path, file_name: str) -> Path:
     """Rename a damaged file to `<stem>.<UTC stamp>.corrupt`, never over an existing file."""
     stem = file_name.removesuffix(".json")
-    stamp = datetime.now(timezone.utc).strftime(KEPT_STAMP_FORMAT)
+    stamp = datetime.now(UTC).strftime(KEPT_STAMP_FORMAT)
     kept = directory / f"{stem}.{stamp}{CORRUPT_SUFFIX}"
     attempt = 1
     # Only holders of the store lock create *.corrupt files, so check-then-rename is safe.

@@ -13,8 +13,9 @@ import json
 import os
 import re
 import unicodedata
-from datetime import datetime, timezone
-from typing import Any, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from models.message import Message
 from models.store._names import validate_name
@@ -42,7 +43,7 @@ class UnreadableFile(ValueError):
 
 def utc_now() -> str:
     """The current time as ISO-8601 UTC with microseconds, so stamps sort as text."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def ascii_slug(text: str, max_length: int = SLUG_MAX_LENGTH) -> str:

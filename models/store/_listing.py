@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from models.store._files import CORRUPT_SUFFIX, StatKey, stat_key
 from models.store._format import LEGACY_FILE_NAME, UnreadableFile

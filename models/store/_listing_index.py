@@ -9,9 +9,10 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from collections.abc import Callable
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
-from typing import Callable
 
 from models.store._files import write_atomic
 from models.store._listing_index_format import Entries, Persisted, Stamp, decode, encode
@@ -111,7 +112,7 @@ class ListingIndex:
                         return
                 data = encode(*pending)
                 try:
-                    self._in_folder(lambda: write_atomic(self.folder, LISTING_FILE_NAME, data, durable=False))
+                    self._in_folder(partial(write_atomic, self.folder, LISTING_FILE_NAME, data, durable=False))
                 except OSError:
                     pass  # only a cache: the next scan that changes something tries again
         finally:

@@ -91,8 +91,8 @@ def decode(data: bytes) -> Persisted:
     if not (all(map(is_conversation_file_name, files)) and all(name.endswith(CORRUPT_SUFFIX) for name in kept_aside)
             and not any(character in names for character in PATH_CHARACTERS)):
         raise ValueError("a name that no directory scan finds")
-    keys = zip(*(columns[name] for name in KEY_COLUMNS))
-    entries = dict(zip(files, zip(keys, _summaries(columns))))
+    keys = zip(*(columns[name] for name in KEY_COLUMNS), strict=True)
+    entries = dict(zip(files, zip(keys, _summaries(columns), strict=True), strict=True))
     if len(entries) != len(files):
         raise ValueError("a file listed twice")
     return Persisted(stamp, entries, kept_aside)
@@ -104,7 +104,7 @@ def _summaries(columns: dict[str, list[Any]]) -> list[ConversationSummary]:
     # tests/store/test_index.py checks that), but in C: its __init__ makes six Python-level setattr
     # calls, a large part of what a cold listing costs (B7, list cold).
     summaries = list(map(object.__new__, repeat(ConversationSummary, len(columns["files"]))))
-    field_dicts = map(dict, map(zip, repeat(FIELDS), zip(*(columns[field] for field in FIELDS))))
+    field_dicts = map(dict, map(zip, repeat(FIELDS), zip(*(columns[field] for field in FIELDS), strict=True)))
     deque(map(object.__setattr__, summaries, repeat("__dict__"), field_dicts), maxlen=0)
     return summaries
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from models.store._records import InvalidName
 

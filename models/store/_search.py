@@ -14,8 +14,9 @@ import unicodedata
 from array import array
 from bisect import bisect_right
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, repeat
-from typing import Callable, Generic, Iterable, Iterator, TypeVar
+from typing import Generic, TypeVar
 
 from models.store._files import StatKey
 from models.store._format import UnreadableFile

@@ -6,10 +6,11 @@ import of the original app's file (`_legacy`). The design: docs/STORE.md.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import replace as replaced
 from itertools import islice
 from operator import attrgetter, eq
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from models.message import Message
 from models.store._directory import ConversationFiles
@@ -19,7 +20,12 @@ from models.store._legacy import LegacyImport
 from models.store._listing import Scan
 from models.store._names import unique_name, validate_name
 from models.store._records import (
-    Conversation, ConversationDamaged, ConversationExists, ConversationNotFound, ConversationSummary, Listing,
+    Conversation,
+    ConversationDamaged,
+    ConversationExists,
+    ConversationNotFound,
+    ConversationSummary,
+    Listing,
     StoreError,
 )
 from models.store._search import SearchIndex, query_words, searchable_tokens

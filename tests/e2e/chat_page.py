@@ -11,15 +11,22 @@ a moment after the message arrives. A script in every document records any trace
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from playwright.sync_api import Locator, Page, WebSocket, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.page_reading import (
-    ANSWER_PARTS, IDLE, READ_CAPTIONS, READ_SAVED, READ_TRANSCRIPT, STALE, WATCHER, is_run_end,
+    ANSWER_PARTS,
+    IDLE,
+    READ_CAPTIONS,
+    READ_SAVED,
+    READ_TRANSCRIPT,
+    STALE,
+    WATCHER,
+    is_run_end,
 )
 
 TIMEOUT_MS = 30_000  # the first run of a fresh server imports LlamaIndex (several seconds)
@@ -68,14 +75,14 @@ class ChatPage:
         yield
         self._wait_for_run(before)
 
-    def open(self, path: str = "") -> "ChatPage":
+    def open(self, path: str = "") -> ChatPage:
         """Load the app (a new browser session) and wait for its first run to finish."""
         self.runs_finished, self._socket = 0, None
         self.page.goto(f"{self.url}/{path}")
         self._wait_for_run(0)
         return self
 
-    def reload(self) -> "ChatPage":
+    def reload(self) -> ChatPage:
         """Reload the tab: a new session, as after pressing F5."""
         self.exceptions_before_reload += self.page.evaluate("window.__bnagpt.exceptions")
         self.runs_finished, self._socket = 0, None
@@ -98,7 +105,7 @@ class ChatPage:
     def chat_box(self) -> Locator:
         return self.page.get_by_test_id("stChatInputTextArea")
 
-    def send(self, text: str) -> "ChatPage":
+    def send(self, text: str) -> ChatPage:
         """Type a message, press Enter and wait until the answer has finished."""
         with self.rerun():
             self.start_sending(text)
@@ -109,7 +116,7 @@ class ChatPage:
         self.chat_box.fill(text)
         self.chat_box.press("Enter")
 
-    def stop(self) -> "ChatPage":
+    def stop(self) -> ChatPage:
         """Press the chat box's stop button while an answer streams; returns once the run has ended."""
         with self.rerun():
             self.page.get_by_test_id("stChatInputStopButton").click()
@@ -131,7 +138,7 @@ class ChatPage:
         """The newest chat bubble shows `text` (waits for it)."""
         expect(self.page.get_by_test_id("stChatMessageContent").last.locator(ANSWER_PARTS).first).to_have_text(text)
 
-    def go_to(self, page_title: str) -> "ChatPage":
+    def go_to(self, page_title: str) -> ChatPage:
         """Switch page through the sidebar navigation."""
         with self.rerun():
             self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=page_title).click()
@@ -140,16 +147,17 @@ class ChatPage:
 
     # --- the sidebar -----------------------------------------------------------------------------
 
-    def open_assistant_settings(self) -> "ChatPage":
+    def open_assistant_settings(self) -> ChatPage:
         """Unfold the sidebar's Assistant settings."""
         persona = self.sidebar.get_by_role("combobox", name="Persona")
         if not persona.is_visible():
             with self.rerun():  # its widgets are drawn by the run that unfolding it starts
-                self.sidebar.get_by_test_id("stExpander").filter(has_text="Assistant settings").locator("summary").click()
+                expander = self.sidebar.get_by_test_id("stExpander").filter(has_text="Assistant settings")
+                expander.locator("summary").click()
         expect(persona).to_be_visible()
         return self
 
-    def choose(self, label: str, option: str) -> "ChatPage":
+    def choose(self, label: str, option: str) -> ChatPage:
         """Pick `option` in the select box labelled `label` (the app reruns)."""
         with self.rerun():
             self.sidebar.get_by_role("combobox", name=label).click()
@@ -163,13 +171,13 @@ class ChatPage:
     def sidebar(self) -> Locator:
         return self.page.get_by_test_id("stSidebar")
 
-    def click(self, label: str, within: Locator | None = None) -> "ChatPage":
+    def click(self, label: str, within: Locator | None = None) -> ChatPage:
         """Click the button labelled `label` (exactly) and wait for the app's rerun."""
         with self.rerun():
             (within or self.page).get_by_role("button", name=label, exact=True).click()
         return self
 
-    def save_as(self, name: str) -> "ChatPage":
+    def save_as(self, name: str) -> ChatPage:
         """Save → Conversation name → Confirm save."""
         self.click("Save", within=self.sidebar)
         self.sidebar.get_by_label("Conversation name").fill(name)
@@ -191,7 +199,7 @@ class ChatPage:
                 button.click()
         return self.page.get_by_test_id("stPopoverBody")
 
-    def in_conversation(self, name: str, label: str) -> "ChatPage":
+    def in_conversation(self, name: str, label: str) -> ChatPage:
         """Open a saved conversation's menu and click Load, Rename or Delete in it."""
         return self.click(label, within=self.open_menu(name))
 
@@ -203,7 +211,7 @@ class ChatPage:
         download = started.value
         return download.suggested_filename, Path(download.path()).read_bytes()
 
-    def search(self, text: str) -> "ChatPage":
+    def search(self, text: str) -> ChatPage:
         """Type in the Saved conversations search box and press Enter."""
         with self.rerun():
             box = self.sidebar.get_by_placeholder("Search names and messages")
@@ -211,11 +219,11 @@ class ChatPage:
             box.press("Enter")
         return self
 
-    def confirm(self, label: str) -> "ChatPage":
+    def confirm(self, label: str) -> ChatPage:
         """Answer the open dialog with the button labelled `label`."""
         return self.click(label, within=self.page.get_by_role("dialog"))
 
-    def expect_toast(self, text: str) -> "ChatPage":
+    def expect_toast(self, text: str) -> ChatPage:
         """A toast saying `text` appears (sidebar actions confirm with one after their rerun)."""
         expect(self.page.get_by_test_id("stToast").filter(has_text=text)).to_be_visible()
         return self

@@ -9,7 +9,8 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 STALE = '[data-stale="true"]'
 # A whole run or a fragment's run (the saved conversations list) has ended; not "early, for a rerun".
 RUN_ENDS = {
-    ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+    ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
 }
 WATCHER = """
 window.__bnagpt = {exceptions: []};

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from models.store import ConversationStore
 from models.message import Message
+from models.store import ConversationStore
 from tests.e2e.chat_page import ChatPage
 from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path
 from tests.e2e.streamlit_server import PROJECT_DIR, StreamlitServer

@@ -49,7 +49,7 @@ class StreamlitServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60.0) -> "StreamlitServer":
+    def start(self, timeout: float = 60.0) -> StreamlitServer:
         """Start the server and return once `/_stcore/health` answers ok."""
         # The server gets only the settings a test passes, never the developer's own.
         env = {name: value for name, value in os.environ.items() if name not in (*SETTING_NAMES, *LOCATION_NAMES)}
@@ -105,7 +105,7 @@ class StreamlitServer:
             self.process.kill()
             self.process.wait()
 
-    def __enter__(self) -> "StreamlitServer":
+    def __enter__(self) -> StreamlitServer:
         return self.start() if self.process is None else self
 
     def __exit__(self, *exc) -> None:

@@ -8,8 +8,8 @@ import re
 from playwright.sync_api import expect
 
 from models.assistant_settings import PERSONAS
-from models.store import ConversationStore
 from models.message import Message
+from models.store import ConversationStore
 from tests.conftest import sent_messages, system_prompts
 from tests.e2e.conftest import ARTIFACTS_DIR
 from tests.fake_groq import FakeGroq

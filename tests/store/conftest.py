@@ -9,17 +9,26 @@ import os
 import shutil
 import time
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from filelock import FileLock
 
 from models.message import Message
-from models.store import INDEX_DIR_NAME, LISTING_FILE_NAME, ConversationStore, ConversationSummary, file_name_for
-from models.store import _directory, _files, _listing
+from models.store import (
+    INDEX_DIR_NAME,
+    LISTING_FILE_NAME,
+    ConversationStore,
+    ConversationSummary,
+    _directory,
+    _files,
+    _listing,
+    file_name_for,
+)
 from models.store._files import LOCK_FILE_NAME
 from models.store._format import LEGACY_FILE_NAME, parse_document, summary_from
 from models.store._listing_index import ListingIndex

@@ -10,7 +10,6 @@ from models.store import ConversationStore, file_name_for
 from models.store._format import MAX_HEADER_BYTES, read_header
 from tests.store.conftest import MESSAGES
 
-
 ASSISTANT = {"system_prompt": "Be brief.", "model": "openai/gpt-oss-120b", "temperature": 0.7, "json_mode": False}
 
 

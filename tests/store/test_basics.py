@@ -10,12 +10,17 @@ import pytest
 
 from models.message import Message
 from models.store import (
-    INDEX_DIR_NAME, MAX_NAME_LENGTH, ConversationExists, ConversationNotFound, ConversationStore, InvalidName,
-    file_name_for, validate_name,
+    INDEX_DIR_NAME,
+    MAX_NAME_LENGTH,
+    ConversationExists,
+    ConversationNotFound,
+    ConversationStore,
+    InvalidName,
+    _directory,
+    file_name_for,
+    validate_name,
 )
-from models.store import _directory
 from tests.store.conftest import MESSAGES, all_files, conversation_files
-
 
 # Round trips and metadata
 

@@ -17,7 +17,6 @@ from models.message import Message
 from models.store import ConversationExists, ConversationStore, StoreError, file_name_for
 from tests.store.conftest import MESSAGES, conversation_files, temp_files
 
-
 # Atomic writes
 
 
@@ -107,7 +106,7 @@ def test_threads_saving_the_same_name_keep_every_revision(store: ConversationSto
         for index in range(10):
             try:
                 store.save("shared", [Message("user", f"{worker}/{index}")], replace=True)
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - collected for the test thread to report
                 errors.append(error)
 
     run_threads(save_repeatedly)

@@ -4,16 +4,14 @@ of the original app's saved_conversations.json."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import pytest
 
 from models.message import Message
-from models.store import ConversationDamaged, ConversationNotFound, ConversationStore, file_name_for
-from models.store import _files
+from models.store import ConversationDamaged, ConversationNotFound, ConversationStore, _files, file_name_for
 from tests.store.conftest import MESSAGES, corrupt_files
-
 
 # Damaged files
 
@@ -96,7 +94,7 @@ def test_setting_aside_never_overwrites_an_earlier_kept_file(
 
         @classmethod
         def now(cls, tz: tzinfo | None = None) -> datetime:
-            return datetime(2026, 11, 21, 2, 40, tzinfo=timezone.utc)
+            return datetime(2026, 11, 21, 2, 40, tzinfo=UTC)
 
     monkeypatch.setattr(_files, "datetime", FrozenClock)
     first = write_damaged(store, "garbage")

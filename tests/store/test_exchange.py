@@ -11,8 +11,15 @@ import pytest
 from models.answer_details import AnswerDetails
 from models.message import Message
 from models.store import (
-    ConversationStore, ImportedConversation, ImportProblem, StoreError, export_file_name, file_name_for, parse_import,
-    to_json, to_markdown,
+    ConversationStore,
+    ImportedConversation,
+    ImportProblem,
+    StoreError,
+    export_file_name,
+    file_name_for,
+    parse_import,
+    to_json,
+    to_markdown,
 )
 from models.store import _exchange as store_exchange
 from tests.store.conftest import MESSAGES, legacy_file

@@ -10,7 +10,13 @@ import pytest
 from models.message import Message
 from models.store import MAX_NAME_LENGTH, ConversationStore, ImportProblem, StoreError, file_name_for, to_json
 from tests.store.conftest import (
-    MESSAGES, corrupt_files, file_bytes, impatient_store, legacy_file, lock_held_elsewhere, write_damaged,
+    MESSAGES,
+    corrupt_files,
+    file_bytes,
+    impatient_store,
+    legacy_file,
+    lock_held_elsewhere,
+    write_damaged,
 )
 
 ASSISTANT = {"model": "llama-3.3-70b-versatile", "system_prompt": "Be brief.", "temperature": 0.2}

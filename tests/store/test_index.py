@@ -9,8 +9,9 @@ import dataclasses
 import os
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -21,10 +22,18 @@ from models.store._format import parse_document
 from models.store._listing_index import ListingIndex
 from models.store._search import fold
 from tests.store.conftest import (
-    HAND_CHANGES, MESSAGES, Reads, conversation_files, copy_in_damaged, legacy_file, listed_and_indexed, names, settle,
-    truth, write_damaged,
+    HAND_CHANGES,
+    MESSAGES,
+    Reads,
+    conversation_files,
+    copy_in_damaged,
+    legacy_file,
+    listed_and_indexed,
+    names,
+    settle,
+    truth,
+    write_damaged,
 )
-
 
 # Listing from the index
 
@@ -65,7 +74,8 @@ def test_summaries_from_the_index_are_the_ones_the_dataclass_makes() -> None:
     assert store_index_format.FIELDS == tuple(field.name for field in dataclasses.fields(ConversationSummary))
     assert not hasattr(ConversationSummary, "__post_init__")
     rows = [("a", "2026-01-01", "2026-01-02", 3, 4, None), ("b", "x", "y", 1, 0, "m")]
-    columns = {"files": ["a.json", "b.json"], **dict(zip(store_index_format.FIELDS, map(list, zip(*rows))))}
+    fields = dict(zip(store_index_format.FIELDS, map(list, zip(*rows, strict=True)), strict=True))
+    columns = {"files": ["a.json", "b.json"], **fields}
 
     made = store_index_format._summaries(columns)
 

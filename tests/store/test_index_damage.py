@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,6 @@ from models.store import INDEX_DIR_NAME, LISTING_FILE_NAME, ConversationStore
 from models.store import _listing_index as store_index
 from models.store._listing_index import ListingIndex
 from tests.store.conftest import MESSAGES, Reads, index_bytes, index_parts, listed_and_indexed, names, truth
-
 
 # A damaged index
 

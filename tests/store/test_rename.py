@@ -11,11 +11,23 @@ import pytest
 
 from models.message import Message
 from models.store import (
-    MAX_NAME_LENGTH, ConversationDamaged, ConversationExists, ConversationNotFound, ConversationStore,
-    InvalidName, StoreError, file_name_for,
+    MAX_NAME_LENGTH,
+    ConversationDamaged,
+    ConversationExists,
+    ConversationNotFound,
+    ConversationStore,
+    InvalidName,
+    StoreError,
+    file_name_for,
 )
 from tests.store.conftest import (
-    MESSAGES, conversation_files, corrupt_files, file_bytes, impatient_store, lock_held_elsewhere, write_damaged,
+    MESSAGES,
+    conversation_files,
+    corrupt_files,
+    file_bytes,
+    impatient_store,
+    lock_held_elsewhere,
+    write_damaged,
 )
 
 ASSISTANT = {"model": "llama-3.3-70b-versatile", "system_prompt": "Talk like a pirate.", "temperature": 0.3}

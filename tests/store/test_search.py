@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from models.message import Message
-from models.store import ConversationStore, file_name_for
-from models.store import _directory
+from models.store import ConversationStore, _directory, file_name_for
 from tests.store.conftest import MESSAGES, names, write_damaged
 
 

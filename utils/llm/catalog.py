@@ -211,7 +211,8 @@ class ModelCatalog:
 
     def _load(self, api_base: str, api_key: str) -> _Entry:
         try:
-            models = tuple(info if isinstance(info, ModelInfo) else ModelInfo(info) for info in self._fetch(api_base, api_key))
+            fetched = self._fetch(api_base, api_key)
+            models = tuple(info if isinstance(info, ModelInfo) else ModelInfo(info) for info in fetched)
         except ModelListUnavailable as error:
             logger.warning("Groq's model list is unavailable: %s", error)
             # Failures are remembered too, so a down network does not cost a request per rerun.

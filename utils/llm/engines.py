@@ -5,7 +5,8 @@ LlamaIndex's newer `FunctionAgent` touches this package only."""
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from models.assistant_settings import AssistantSettings
 from models.message import Message
@@ -37,10 +38,8 @@ class Answerer:
         turn = self.llm.begin_turn()
         if self.memory is None:
             return TurnStream(turn, lambda: self.engine.stream_chat(prompt, chat_history=[]))
-        kept = [message for message in history if message.is_history]  # failed turns left out
-        texts, roles = [message.content for message in kept], [message.role for message in kept]
         limit = memory_token_limit(self.settings, self.assistant, prompt)
-        start, tokens = fitting_start(texts, roles, limit, token_counter())
+        kept, start, tokens = _fitting_history(history, limit)
         to_chat_message = llama_index().to_chat_message
         chat_history = [to_chat_message(message) for message in kept[start:]]
         self.memory.token_limit = limit
@@ -50,6 +49,15 @@ class Answerer:
     def stop(self) -> None:
         """Stop the answer being streamed, wherever it is."""
         self.llm.request_stop()
+
+
+def _fitting_history(history: Sequence[Message], limit: int) -> tuple[list[Message], int, int]:
+    """The messages of `history` that are sent as history (failed turns left out), the index in
+    them of the oldest one that still fits `limit` tokens, and the tokens from there on."""
+    kept = [message for message in history if message.is_history]
+    start, tokens = fitting_start([message.content for message in kept], [message.role for message in kept],
+                                  limit, token_counter())
+    return kept, start, tokens
 
 
 def _system_prompt(assistant: AssistantSettings) -> str | None:
@@ -79,9 +87,7 @@ def memory_token_limit(settings: Settings, assistant: AssistantSettings, prompt:
 def count_ahead(settings: Settings, assistant: AssistantSettings, history: Sequence[Message]) -> threading.Thread:
     """Count a loaded conversation's tokens in the background, so that its next turn finds them counted."""
     def count() -> None:
-        kept = [message for message in history if message.is_history]
-        limit = memory_token_limit(settings, assistant)
-        fitting_start([message.content for message in kept], [message.role for message in kept], limit, token_counter())
+        _fitting_history(history, memory_token_limit(settings, assistant))
 
     # Spent while the person reads the loaded conversation, not after Enter (B4).
     thread = threading.Thread(target=count, name="bnaGPT token count", daemon=True)

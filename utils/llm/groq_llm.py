@@ -105,10 +105,10 @@ def _not_rate_limits(sdk_should_retry: Any) -> Any:
 
 
 def _chunks_validated(process: Any) -> Any:
-    # The SDK builds each streamed chunk with its pure-Python `construct_type`: ~0.2 ms a chunk,
-    # 0.4 s of CPU for a 2,000-token answer, while the browser needs the CPU to draw it. pydantic's
-    # compiled validator makes an equal ChatCompletionChunk (extra fields such as Groq's `x_groq`
-    # kept) in ~9 µs; a chunk it refuses, say a field in a shape Groq adds later, goes the SDK's way.
+    # The SDK builds each streamed chunk with its pure-Python `construct_type`, CPU taken from the
+    # browser drawing a long answer (B3). pydantic's compiled validator makes an equal
+    # ChatCompletionChunk (extra fields such as Groq's `x_groq` kept) far faster; a chunk it
+    # refuses, say a field in a shape Groq adds later, goes the SDK's way.
     def process_response_data(*, data: Any, cast_to: Any, response: Any) -> Any:
         if cast_to is ChatCompletionChunk and isinstance(data, dict):
             try:
@@ -165,8 +165,8 @@ class TranscriptMemory(ChatMemoryBuffer):
         self._counted = (messages, tokens)
 
     def _token_count_for_messages(self, messages: list[Any]) -> int:
-        # `get` tokenizes the whole history it holds once more (~75 ms for a full 128k window);
-        # for the list it was given, the count was already made from cached per-message counts.
+        # `get` tokenizes the whole history it holds once more, slow for a long one (B4); for the
+        # list it was given, the count was already made from cached per-message counts.
         counted = self._counted
         if counted and len(messages) == len(counted[0]) and all(map(operator.is_, messages, counted[0])):
             return counted[1]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import queue
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import openai
 from openai.types.chat import ChatCompletionChunk
@@ -88,7 +89,8 @@ class GroqRequests:
                     # Fitted once more to the limit Groq named, with its exact count of the prompt.
                     LIMITS.learn_limit(self.context.key, model, limits[0])
                     refitted = True
-                    fit = self.context.allowance(model, allowance.wanted).fit(messages, self._count, limits[1] - fit.budget)
+                    relearned = self.context.allowance(model, allowance.wanted)
+                    fit = relearned.fit(messages, self._count, limits[1] - fit.budget)
                     continue
                 if error.status_code == 429 and waits < MOST_WAITS and self._wait_out(error, turn):
                     waits += 1

@@ -15,8 +15,8 @@ No LlamaIndex here: the caller passes the tokenizer.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence, Sized
 from functools import lru_cache
-from typing import Callable, Sequence, Sized
 
 # The buffer never lets the history it sends start with one of these (unless all of it fits).
 NOT_FIRST = ("assistant", "tool")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from utils.llm.limit_messages import duration_seconds
 

@@ -11,8 +11,8 @@ tokenizer, scaled by how Groq's own counts compared on the last answer. No Llama
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from settings import Settings
 from utils.llm.catalog import CATALOG

@@ -5,7 +5,8 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from utils.llm.events import Failed, Finished, Reasoning, Waiting
 from utils.llm.groq_requests import Turn
