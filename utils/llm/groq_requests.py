@@ -18,7 +18,7 @@ from typing import Any
 import openai
 from openai.types.chat import ChatCompletionChunk
 
-from utils.llm.events import Finished, Reasoning, Waiting
+from utils.llm.events import Failed, Finished, Reasoning, Waiting
 from utils.llm.limit_book import LIMITS
 from utils.llm.limit_messages import minute_left, retry_seconds, too_large
 from utils.llm.limits import Allowance, Fit, RequestContext, RequestTooLong
@@ -147,6 +147,10 @@ class GroqRequests:
                 LIMITS.learn_prompt(key, model, raw, len(fit.messages), usage["prompt_tokens"])
                 LIMITS.release(key, model, fit.budget - (usage.get("completion_tokens") or fit.budget))
             put(Finished(finish, usage, fit.dropped))
+        except Exception as error:
+            # Handed to the reader before the turn ends: LlamaIndex records it on its response only after.
+            put(Failed(error))
+            raise
         finally:
             _close(chunks)
             turn.ended.set()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from utils.llm.events import Failed, Finished, Reasoning, Waiting
-from utils.llm.groq_requests import Turn
+from utils.llm.groq_requests import StreamCut, Turn
 
 
 class TurnStream:
@@ -29,7 +29,8 @@ class TurnStream:
         self.thinking_seconds: float | None = None
         self.finished: Finished | None = None
         self.dropped = dropped  # history left out to fit, before the request and in it
-        threading.Thread(target=self._run, args=(call,), name="bnaGPT answer", daemon=True).start()
+        self._thread = threading.Thread(target=self._run, args=(call,), name="bnaGPT answer", daemon=True)
+        self._thread.start()
 
     def _run(self, call: Callable[[], Any]) -> None:
         try:
@@ -50,6 +51,8 @@ class TurnStream:
             except queue.Empty:
                 if self.turn.ended.is_set() and self.turn.stop.is_set():
                     return
+                if self.turn.ended.is_set() and not self._thread.is_alive() and events.empty():
+                    raise StreamCut("the answer ended with neither Groq's end marker nor an error")
                 yield Waiting()
                 continue
             if isinstance(event, Failed):
