@@ -52,7 +52,7 @@ class TurnStream:
                 if self.turn.ended.is_set() and self.turn.stop.is_set():
                     return
                 if self.turn.ended.is_set() and not self._thread.is_alive() and events.empty():
-                    raise StreamCut("the answer ended with neither Groq's end marker nor an error")
+                    raise StreamCut("the answer ended with neither Groq's end marker nor an error") from None
                 yield Waiting()
                 continue
             if isinstance(event, Failed):
