@@ -205,12 +205,6 @@ def test_without_groqs_list_the_configured_model_comes_first_until_groq_says_it_
     assert "my-org/custom-model" not in catalog.chat_models(UNREACHABLE, "gsk_secret", "my-org/custom-model").models
 
 
-def test_the_fake_lists_what_groq_lists_and_no_decommissioned_model(fake_groq):
-    listed = fetch_chat_models(fake_groq.base_url, fake_groq.api_key)
-    assert listed == list(LIVE)
-    for gone in ("llama-3.1-8b-instant", "llama-3.3-70b-versatile", "qwen/qwen3-32b", "llama3-70b-8192"):
-        assert gone not in listed and gone not in FALLBACK_MODELS
-
 
 def test_each_key_has_its_own_entry_and_none_is_stored_raw(fake_groq, catalog):
     catalog.chat_models(fake_groq.base_url, fake_groq.api_key, CONFIGURED)

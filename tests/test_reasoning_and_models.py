@@ -14,6 +14,7 @@ from models.store import to_markdown
 from tests.app_driver import MEMORY_PAGE, open_assistant_settings, send, start_app, thinking, transcript
 from tests.conftest import ask, sent_messages
 from utils.llm import CATALOG, GONE
+from utils.llm.catalog import FALLBACK_MODELS, fetch_chat_models
 
 DECOMMISSIONED = "llama-3.3-70b-versatile"
 
@@ -110,3 +111,10 @@ def test_the_page_moves_the_model_box_when_groq_no_longer_offers_the_model(app_e
     open_assistant_settings(app)
     [model] = [box for box in app.sidebar.selectbox if box.label == "Model"]
     assert model.value == "openai/gpt-oss-120b" and DECOMMISSIONED not in model.options
+
+
+def test_no_decommissioned_model_is_offered_from_the_live_list_or_the_built_in_one(fake_groq):
+    listed = fetch_chat_models(fake_groq.base_url, fake_groq.api_key)
+    assert listed == ["allam-2-7b", "openai/gpt-oss-120b", "openai/gpt-oss-20b", "qwen/qwen3.8-27b"]
+    for gone in ("llama-3.1-8b-instant", "llama-3.3-70b-versatile", "qwen/qwen3-32b", "llama3-70b-8192"):
+        assert gone not in listed and gone not in FALLBACK_MODELS
