@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from models.answer_details import AnswerDetails
-from models.assistant_settings import AssistantSettings
+from models.assistant_settings import AssistantSettings, SharedAssistant
 from models.message import Message
 from settings import Settings
 from utils.llm import CATALOG, GONE, Answerer, Reasoning, Waiting
@@ -79,11 +79,27 @@ class ChatController:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.messages: list[Message] = []
-        self.assistant = AssistantSettings(model=settings.groq_model, max_answer_tokens=settings.max_answer_tokens)
+        # The view hands every page of a browser session the same SharedAssistant.
+        self.shared = SharedAssistant(
+            AssistantSettings(model=settings.groq_model, max_answer_tokens=settings.max_answer_tokens))
+        self.own_assistant: AssistantSettings | None = None  # a loaded conversation's own settings
         # Bumped whenever the assistant settings change from outside the settings panel (a
         # conversation loaded), so the view knows to show the new values.
         self.assistant_generation = 0
         self._engine: Answerer | None = None
+        self._engine_for: AssistantSettings | None = None
+
+    @property
+    def assistant(self) -> AssistantSettings:
+        """The settings this chat answers with: its own when a loaded conversation brought them."""
+        return self.shared.settings if self.own_assistant is None else self.own_assistant
+
+    @assistant.setter
+    def assistant(self, assistant: AssistantSettings) -> None:
+        if self.own_assistant is None:
+            self.shared.settings = assistant
+        else:
+            self.own_assistant = assistant
 
     def configure(self, settings: Settings) -> None:
         """Use new settings from the next answer on (a key set while the page was open)."""
@@ -120,11 +136,19 @@ class ChatController:
             return
         yield from self._stream_turn(self.messages[start].content, start)
 
-    def _stream_turn(self, prompt: str, start: int) -> Iterator[Any]:
+    def stream_edited(self, prompt: str) -> Iterator[Any]:
+        """Send `prompt` in place of the last question; the new turn replaces the old one (a failure
+        keeps the edited words, marked as unanswered)."""
+        start = self.last_turn_start()
+        yield from self._stream_turn(prompt, len(self.messages) if start is None else start, keep_old=False)
+
+    def _stream_turn(self, prompt: str, start: int, keep_old: bool | None = None) -> Iterator[Any]:
         """Stream an answer to `prompt` given the transcript before `start`, which it then replaces."""
         history = self.messages[:start]
-        regenerating = start < len(self.messages)
-        engine = self._engine = self._engine or self._build_engine()
+        regenerating = start < len(self.messages) if keep_old is None else keep_old
+        if self._engine is None or self._engine_for != self.assistant:  # the other page may have changed them
+            self._engine, self._engine_for = self._build_engine(), self.assistant
+        engine = self._engine
         streaming, began, last = None, time.monotonic(), None
         try:
             streaming = engine.stream(prompt, history)

@@ -91,8 +91,12 @@ class MemoryChatController(ChatController):
             self.autosave_problem = f"This turn was not saved into “{self.name}”: {error}"
 
     def new_chat(self) -> None:
-        """Clear the transcript and the agent's memory; the next save asks for a name."""
+        """Clear the transcript and the agent's memory; the next save asks for a name; the session's
+        assistant settings apply again."""
         super().new_chat()
+        if self.own_assistant is not None:  # back to the session's settings, shown afresh
+            self.own_assistant = None
+            self.assistant_generation += 1
         self.name = self.revision = None
         self.saved_count = 0
         self.autosave_problem = None
@@ -115,8 +119,9 @@ class MemoryChatController(ChatController):
         self.name, self.revision = conversation.summary.name, conversation.summary.revision
         self.saved_count = len(self.messages)
         self.autosave_problem = None
-        if conversation.assistant is not None:  # files from before settings were saved keep the current ones
-            self.assistant = self.assistant.updated_from(conversation.assistant)
+        # A conversation that brings its settings keeps them to itself; older files use the session's.
+        self.own_assistant = (None if conversation.assistant is None
+                              else self.shared.settings.updated_from(conversation.assistant))
         self.assistant_generation += 1
         self._engine = None  # a fresh agent for the loaded conversation
         count_ahead(self.settings, self.assistant, self.messages)

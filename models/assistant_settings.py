@@ -107,5 +107,12 @@ class AssistantSettings:
         return replace(self, **changes)
 
 
+class SharedAssistant:
+    """One browser session's assistant settings, held by both pages' controllers."""
+
+    def __init__(self, settings: AssistantSettings) -> None:
+        self.settings = settings
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -11,6 +11,7 @@ from view.sidebar_state import menu_key
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MEMORY_PAGE = "pages/1_Chatbot_With_Memory.py"
+BUBBLE_TEXT = ("Markdown", "Text", "Code")
 
 
 def start_app(page: str | None = None) -> AppTest:
@@ -36,10 +37,10 @@ def send(app: AppTest, text: str) -> AppTest:
 
 
 def _outside_thinking(node) -> list:
-    """A bubble's elements, leaving out what sits inside its folded Thinking step."""
+    """A bubble's elements, leaving out what sits inside its folded Thinking step and its menus (Copy)."""
     found = []
     for child in getattr(node, "children", {}).values():
-        if type(child).__name__ == "Status":
+        if type(child).__name__ == "Status" or getattr(child, "type", None) == "popover":
             continue
         found.append(child)
         found += _outside_thinking(child)
@@ -48,10 +49,10 @@ def _outside_thinking(node) -> list:
 
 def transcript(app: AppTest) -> list[tuple[str, str]]:
     """What the chat area shows: (role, text) per bubble, errors as ("error", text); the model's
-    thinking is left out (see `thinking`)."""
+    thinking is left out (see `thinking`). The person's words are text (and code), answers Markdown."""
     shown = []
     for bubble in app.main.chat_message:
-        texts = [node.value for node in _outside_thinking(bubble) if type(node).__name__ == "Markdown"]
+        texts = [node.value for node in _outside_thinking(bubble) if type(node).__name__ in BUBBLE_TEXT]
         errors = [error.value for error in bubble.error]
         if texts:
             shown.append((bubble.name, "".join(texts)))

@@ -24,10 +24,11 @@ def test_each_message_is_answered_on_its_own(app_env):
 def test_markdown_is_rendered_but_html_is_not_trusted(app_env):
     app_env.reply_with("**bold** <script>alert(1)</script>")
     app = send(start_app(), "<b>hi</b>")
+    assert [element.value for element in app.chat_message[0].text] == ["<b>hi</b>"]  # the person's words: text
     markdown = [element for bubble in app.chat_message for element in bubble.markdown]
     # The model's thinking, which quotes the message, is Markdown without HTML too.
     assert [element.value for element in markdown] == [
-        "<b>hi</b>", "The user wrote: <b>hi</b>. I will answer.", "**bold** <script>alert(1)</script>"]
+        "The user wrote: <b>hi</b>. I will answer.", "**bold** <script>alert(1)</script>"]
     assert not any(element.allow_html for element in markdown)
 
 

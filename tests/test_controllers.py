@@ -12,7 +12,7 @@ from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from models.message import Message
 from models.store import ConversationExists
-from tests.conftest import ask, sent_messages
+from tests.conftest import answer_text, ask, sent_messages
 from tests.fake_groq_limits import Limits
 
 
@@ -226,3 +226,19 @@ def test_suggested_name_is_the_start_of_the_first_message(memory_chat, fake_groq
     ask(memory_chat, "  How do   I bake sourdough bread at home without a proofing basket or a Dutch oven?")
     suggestion = memory_chat.suggested_name()
     assert suggestion.startswith("How do I bake sourdough bread") and len(suggestion) <= 60
+
+
+def test_an_edited_last_question_replaces_its_turn(memory_chat, fake_groq):
+    ask(memory_chat, "one")
+    ask(memory_chat, "twoo")
+    assert answer_text(memory_chat.stream_edited("two")) == "Echo: two"
+    assert turns(memory_chat.messages) == [("user", "one"), ("assistant", "Echo: one"),
+                                           ("user", "two"), ("assistant", "Echo: two")]
+    assert sent_messages(fake_groq.chat_requests()[-1]) == [
+        ("user", "one"), ("assistant", "Echo: one"), ("user", "two")]
+    fake_groq.fail_with(500, "boom")
+    with pytest.raises(ChatError):
+        answer_text(memory_chat.stream_edited("three"))
+    # The edited words are kept, marked as unanswered, in place of the turn.
+    assert turns(memory_chat.messages) == [("user", "one"), ("assistant", "Echo: one"), ("user", "three")]
+    assert memory_chat.messages[-1].error

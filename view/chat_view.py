@@ -12,21 +12,18 @@ from models.message import Message
 from settings import ConfigurationError, Settings, load_settings
 from view.answer_stream import StreamedAnswer, render_answer, render_caption
 from view.assistant_panel import AssistantPanel
+from view.key_screen import render_missing_key, with_session_key
 from view.loaders import load_image, warm_up_engine
+from view.message_actions import render_copy, render_edit, render_user_message
 from view.text import escape_markdown
 
 __all__ = ["ChatView", "escape_markdown", "render_transcript"]
 
-MISSING_KEY_HELP = """\
-**bnaGPT needs a Groq API key to answer.** Create one at console.groq.com/keys, then either
-- put `GROQ_API_KEY=gsk_...` in a file named `.env` next to `Simple_Chatbot.py` (copy `.env.example`),
-- or set `GROQ_API_KEY` in the environment before `streamlit run`,
-- or add `GROQ_API_KEY = "gsk_..."` to `.streamlit/secrets.toml`,
-
-and reload this page. Saved conversations stay where they are."""
 # What the person asked for in this rerun, set by callbacks before the script runs:
-# (SEND, text) or (REGENERATE, None); tagged so that typing "regenerate" is just a message.
-SEND, REGENERATE = "send", "regenerate"
+# (SEND, text), (REGENERATE, None) or (EDIT, text); tagged so that typing "regenerate" is just a message.
+SEND, REGENERATE, EDIT = "send", "regenerate", "edit"
+# Both pages answer with this one SharedAssistant (unless a loaded conversation brings its own).
+SHARED_ASSISTANT_KEY = "assistant.shared"
 
 # Every rerun draws every message it shows again, and the browser takes each one in again, so a
 # long conversation shows its newest messages only, and older ones a step at a time on request (B4).
@@ -51,15 +48,18 @@ class ChatView:
         controller = self._controller(settings)
         self.render_sidebar(controller, AssistantPanel(self.state_prefix, controller, settings))
         st.title(self.title)
+        assistant = controller.assistant
+        st.caption(f":material/smart_toy: {escape_markdown(assistant.persona)} · {escape_markdown(assistant.model)}")
         st.caption(self.caption)
         kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
         last_turn = controller.last_turn_start()
         regenerating = kind == REGENERATE and last_turn is not None
+        editing = kind == EDIT and last_turn is not None and bool(text.strip())
         # While the last turn is being answered again, it is drawn from the new stream instead.
-        render_transcript(controller.messages[:last_turn] if regenerating else controller.messages,
+        render_transcript(controller.messages[:last_turn] if regenerating or editing else controller.messages,
                           f"{self.state_prefix}.window", controller)
         if not settings.groq_api_key:
-            st.info(MISSING_KEY_HELP, icon=":material/key:")
+            render_missing_key()
             st.stop()
         if kind is None:
             self._regenerate_button(controller)
@@ -70,6 +70,8 @@ class ChatView:
         warm_up_engine()
         if regenerating:
             self.answer(controller, controller.messages[last_turn].content, controller.stream_regenerated())
+        elif editing:
+            self.answer(controller, text, controller.stream_edited(text))
         elif kind == SEND and text.strip():
             self.answer(controller, text, controller.stream_reply(text))
 
@@ -78,16 +80,21 @@ class ChatView:
         st.session_state[f"{self.state_prefix}.request"] = (SEND, st.session_state[f"{self.state_prefix}.prompt"])
 
     def _regenerate_button(self, controller: Any) -> None:
-        if controller.last_turn_start() is not None:
-            st.button(
-                "Regenerate", icon=":material/refresh:", type="tertiary", key=f"{self.state_prefix}.regenerate",
-                help="Answer the last message again; the new answer replaces the old one.",
-                on_click=st.session_state.__setitem__, args=(f"{self.state_prefix}.request", (REGENERATE, None)),
-            )
+        last_turn = controller.last_turn_start()
+        if last_turn is not None:
+            request = f"{self.state_prefix}.request"
+            with st.container(horizontal=True, gap="small"):
+                st.button(
+                    "Regenerate", icon=":material/refresh:", type="tertiary", key=f"{self.state_prefix}.regenerate",
+                    help="Answer the last message again; the new answer replaces the old one.",
+                    on_click=st.session_state.__setitem__, args=(request, (REGENERATE, None)),
+                )
+                render_edit(controller.messages[last_turn], f"{self.state_prefix}.edit",
+                            lambda edited: st.session_state.__setitem__(request, (EDIT, edited)))
 
     def _settings(self) -> Settings:
         try:
-            return load_settings()
+            return with_session_key(load_settings())
         except ConfigurationError as error:
             st.error(f"bnaGPT's configuration needs a fix: {error}")
             st.stop()
@@ -97,7 +104,9 @@ class ChatView:
         key = f"{self.state_prefix}.controller"
         if key not in st.session_state:
             self.init_state()
-            st.session_state[key] = self.make_controller(settings)
+            controller = self.make_controller(settings)
+            controller.shared = st.session_state.setdefault(SHARED_ASSISTANT_KEY, controller.shared)
+            st.session_state[key] = controller
         controller = st.session_state[key]
         controller.configure(settings)
         return controller
@@ -117,7 +126,7 @@ class ChatView:
         from controller.chat import ChatError
 
         with st.chat_message("user"):
-            st.markdown(prompt)
+            render_user_message(prompt)
         with st.chat_message("assistant"):
             streamed = StreamedAnswer()
             slot = st.empty()
@@ -138,6 +147,7 @@ class ChatView:
             else:
                 with slot.container():
                     render_answer(answer, with_reasoning=False)  # its thinking is on screen already
+            render_copy(answer, f"{self.state_prefix}.window.copy.{len(controller.messages) - 1}")
         self._regenerate_button(controller)
         return text
 
@@ -151,12 +161,13 @@ def render_transcript(messages: list[Message], window_key: str, controller: Any)
         st.caption(f"{hidden} earlier message{'' if hidden == 1 else 's'} not shown.")
         st.button("Show earlier messages", icon=":material/expand_less:", type="tertiary", key=f"{window_key}.more",
                   on_click=_show_earlier, args=(window_key,))
-    for message in messages[hidden:]:
+    for index, message in enumerate(messages[hidden:], start=hidden):
         with st.chat_message(message.role):
             if message.role == "assistant":
                 render_answer(message)
+                render_copy(message, f"{window_key}.copy.{index}")
             else:
-                st.markdown(message.content)
+                render_user_message(message.content)
         if message.error:
             with st.chat_message("assistant"):
                 st.error(message.error, icon=":material/error:")
