@@ -8,7 +8,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Sequence
 
 from models.assistant_settings import AssistantSettings
-from models.message import Message
+from models.message import Message, history_of
 from settings import Settings
 from utils.llm.history_window import fitting_start
 from utils.llm.limits import RequestContext
@@ -37,7 +37,7 @@ class Answerer:
         turn = self.llm.begin_turn()
         if self.memory is None:
             return TurnStream(turn, lambda: self.engine.stream_chat(prompt, chat_history=[]))
-        kept = [message for message in history if message.is_history]  # failed turns left out
+        kept = history_of(history)  # failed turns left out
         texts, roles = [message.content for message in kept], [message.role for message in kept]
         limit = memory_token_limit(self.settings, self.assistant, prompt)
         start, tokens = fitting_start(texts, roles, limit, token_counter())
@@ -79,7 +79,7 @@ def memory_token_limit(settings: Settings, assistant: AssistantSettings, prompt:
 def count_ahead(settings: Settings, assistant: AssistantSettings, history: Sequence[Message]) -> threading.Thread:
     """Count a loaded conversation's tokens in the background, so that its next turn finds them counted."""
     def count() -> None:
-        kept = [message for message in history if message.is_history]
+        kept = history_of(history)
         limit = memory_token_limit(settings, assistant)
         fitting_start([message.content for message in kept], [message.role for message in kept], limit, token_counter())
 
