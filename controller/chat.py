@@ -75,6 +75,7 @@ class ChatController:
     """Keeps a transcript and streams answers; subclasses say which engine answers."""
 
     batch_seconds = BATCH_SECONDS  # 0: every delta is handed on by itself
+    remembers = True  # the model sees the earlier turns (so it can continue an answer)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -129,8 +130,14 @@ class ChatController:
         """Yield the answer's text as it arrives; the finished turn joins the transcript."""
         yield from self._stream_turn(prompt, len(self.messages))
 
+    def last_turn_failed(self) -> bool:
+        """The last turn got no finished answer (its question, or what arrived of its answer, has an error)."""
+        start = self.last_turn_start()
+        return start is not None and any(message.error for message in self.messages[start:])
+
     def stream_regenerated(self) -> Iterator[str]:
-        """Answer the last question again; the new answer replaces the old one (a failure keeps it)."""
+        """Answer the last question again (Regenerate, or Retry of a failed turn); the new answer
+        replaces the old one (a failure keeps an old answer, and replaces an old failure)."""
         start = self.last_turn_start()
         if start is None:
             return
@@ -145,7 +152,9 @@ class ChatController:
     def _stream_turn(self, prompt: str, start: int, keep_old: bool | None = None) -> Iterator[Any]:
         """Stream an answer to `prompt` given the transcript before `start`, which it then replaces."""
         history = self.messages[:start]
-        regenerating = start < len(self.messages) if keep_old is None else keep_old
+        if keep_old is None:
+            keep_old = start < len(self.messages) and not self.last_turn_failed()
+        regenerating = keep_old
         if self._engine is None or self._engine_for != self.assistant:  # the other page may have changed them
             self._engine, self._engine_for = self._build_engine(), self.assistant
         engine = self._engine
@@ -164,7 +173,8 @@ class ChatController:
             self._keep_stopped(prompt, start, shown, began, streaming)
             raise
         except Exception as error:
-            raise self._fail(prompt, start, error, keep_old=regenerating) from error
+            raise self._fail(prompt, start, error, keep_old=regenerating, waited=time.monotonic() - began,
+                             partial=streaming) from error
         problem = self._json_problem(streaming.text)
         if problem:
             raise self._fail(prompt, start, None, keep_old=regenerating, message=problem)
@@ -220,20 +230,27 @@ class ChatController:
         return f"JSON mode is on, but the model did not answer with a JSON object. It said: “{excerpt}”"
 
     def _fail(self, prompt: str, start: int, error: Exception | None, *, keep_old: bool,
-              message: str | None = None) -> ChatError:
+              message: str | None = None, waited: float | None = None, partial: Any = None) -> ChatError:
         # Imported here: controller.errors imports the OpenAI SDK, which a page must not wait for
         # before it first shows; by the time an answer fails, LlamaIndex has imported it.
         from controller.errors import describe_failure
 
         model = self.assistant.model
-        message = message or describe_failure(error, self.settings, model)
+        message = message or describe_failure(error, self.settings, model, waited)
         if model in GONE:
             # The Model box moves to a current model; the message names both.
             self.assistant = replace(self.assistant, model=CATALOG.replacement(
                 self.settings.groq_api_base, self.settings.groq_api_key, self.settings.groq_model))
             self.assistant_generation += 1
             message += f" Assistant settings now use `{self.assistant.model}`."
-        if not keep_old:
+        if not keep_old and partial is not None and partial.text:
+            # What arrived stays readable, marked as cut; with its error it is never an answer (nor history).
+            details = AnswerDetails(model=model, seconds=round(waited or 0.0, 3), json_mode=self.assistant.json_mode,
+                                    thinking_seconds=partial.thinking_seconds, cut_off=True)
+            cut = Message("assistant", partial.text, error=message, details=details,
+                          reasoning=partial.reasoning or None)
+            self._replace_from(start, [Message("user", prompt), cut])
+        elif not keep_old:
             # The person's words stay on screen and on disk, marked as unanswered.
             self._replace_from(start, [Message("user", prompt, error=message)])
         self._engine = None

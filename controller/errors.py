@@ -23,7 +23,7 @@ def _retry_hint(error: openai.APIStatusError) -> str:
     header = error.response.headers.get("retry-after") if error.response is not None else None
     seconds = retry_seconds(header, str(error))
     if seconds is None:
-        return "Please wait a minute and send your message again."
+        return "Please wait a minute, then press Retry."
     seconds = max(1, round(seconds))
     return f"Please try again in {seconds} second{'' if seconds == 1 else 's'}."
 
@@ -33,16 +33,20 @@ def _model_gone(model: str, settings: Settings, status: int) -> str:
     return f"Groq no longer offers `{model}` ({status}); pick another model in Assistant settings.{origin}"
 
 
-def describe_failure(error: BaseException | None, settings: Settings, model: str) -> str:
-    """A clear, secret-free message for a failed request or a stream cut midway."""
+def _waited(seconds: float) -> str:
+    return f"{seconds:.1f} seconds" if seconds < 10 else f"{seconds:.0f} seconds"
+
+
+def describe_failure(error: BaseException | None, settings: Settings, model: str, waited: float | None = None) -> str:
+    """A clear, secret-free message for a failed request or a stream cut midway; `waited`: how long
+    the app waited for Groq, retries included."""
     if isinstance(error, RequestTooLong):
         return (f"This message is too long for your Groq key's limit of {error.limit:,} tokens a minute, even "
                 f"without the earlier messages. Shorten it, or split it in parts. {HIGHER_LIMITS}")
     if isinstance(error, StreamCut):
-        return ("The answer was cut off midway: Groq's stream ended before the answer did. "
-                "Please send your message again.")
+        return "The answer was cut off midway: Groq's stream ended before the answer did. Press Retry to ask again."
     if isinstance(error, (openai.AuthenticationError, openai.PermissionDeniedError)):
-        return f"Groq did not accept the API key ({error.status_code}). {KEY_HELP}, then send your message again."
+        return f"Groq did not accept the API key ({error.status_code}). {KEY_HELP}, then press Retry."
     if isinstance(error, openai.RateLimitError):
         return f"Groq's rate limit was reached (429). {_retry_hint(error)}"
     if isinstance(error, openai.APIStatusError) and _error_code(error) in ("model_not_found", "model_decommissioned"):
@@ -54,23 +58,25 @@ def describe_failure(error: BaseException | None, settings: Settings, model: str
         return (f"This conversation does not fit your Groq key's limit of {limit:,} tokens a minute (413), even "
                 f"after sending less of it. Start a new chat, or shorten your message. {HIGHER_LIMITS}")
     if isinstance(error, openai.InternalServerError):
-        return f"Groq had a server error ({error.status_code}). Please send your message again in a moment."
+        return f"Groq had a server error ({error.status_code}). Press Retry in a moment."
     if isinstance(error, openai.APIStatusError):
         if _error_code(error) == "json_validate_failed":
             return ("JSON mode is on, but the model could not produce valid JSON (Groq: json_validate_failed). "
                     "Say in your message what JSON you want, or turn JSON mode off.")
         return f"Groq refused the request ({error.status_code}): {_server_message(error)}"
     if isinstance(error, openai.APITimeoutError):
-        return f"Groq did not answer within {settings.request_timeout:g} seconds. Please send your message again."
+        # Each of the SDK's retries waits the whole timeout again, so the wait is measured, not assumed.
+        waited_for = _waited(waited or settings.request_timeout)
+        return f"Groq did not answer: bnaGPT waited {waited_for}. Press Retry to ask again."
     if isinstance(error, openai.APIConnectionError):
         return (f"Could not reach Groq at {settings.groq_api_base}. Check the network connection (or GROQ_API_BASE) "
-                "and send your message again.")
+                "and press Retry.")
     if isinstance(error, (httpx.TransportError, openai.APIError)):
         # A stream that stops midway surfaces as a transport error from httpx, or as an
         # error event inside the stream.
-        return "The answer was cut off midway. Please send your message again."
+        return "The answer was cut off midway. Press Retry to ask again."
     logger.exception("Unexpected failure while streaming an answer", exc_info=error)
-    return f"Something went wrong while getting the answer ({type(error).__name__}). Please send your message again."
+    return f"Something went wrong while getting the answer ({type(error).__name__}). Press Retry to ask again."
 
 
 def _error_body(error: openai.APIStatusError) -> dict:

@@ -12,7 +12,7 @@ from typing import Any
 
 TOKEN_FIELDS = ("prompt_tokens", "completion_tokens", "omitted_messages")
 NUMBER_FIELDS = ("seconds", "tokens_per_second", "thinking_seconds")
-FLAG_FIELDS = ("stopped", "json_mode", "cut_at_limit")
+FLAG_FIELDS = ("stopped", "json_mode", "cut_at_limit", "cut_off")
 SEPARATOR = " · "
 
 
@@ -36,6 +36,8 @@ class AnswerDetails:
     omitted_messages: int | None = None
     # Groq ended the answer at Max answer tokens (finish_reason "length").
     cut_at_limit: bool = False
+    # The stream ended before Groq's end marker: what arrived is not a finished answer.
+    cut_off: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str):
@@ -71,7 +73,8 @@ class AnswerDetails:
 
     def caption(self) -> str:
         """The plain-text line shown under an answer, leaving out whatever is not known."""
-        parts = ["Stopped"] if self.stopped else ["Cut at Max answer tokens"] if self.cut_at_limit else []
+        parts = (["Stopped"] if self.stopped else ["Cut off"] if self.cut_off
+                 else ["Cut at Max answer tokens"] if self.cut_at_limit else [])
         parts.append(self.model)
         if self.json_mode:
             parts.append("JSON")

@@ -72,3 +72,15 @@ class Message:
                 raise ValueError(f"details: {error}") from None
         return cls(role=data["role"], content=data["content"], error=data.get("error"), details=details,
                    reasoning=data.get("reasoning"))
+
+
+def history_of(messages: list[Message]) -> list[Message]:
+    """What the model sees of a transcript: failed turns left out, both a question marked with an
+    error and a question whose answer was cut off (the cut answer carries the error)."""
+    kept: list[Message] = []
+    for message in messages:
+        if message.is_history:
+            kept.append(message)
+        elif message.role == "assistant" and kept and kept[-1].role == "user":
+            kept.pop()
+    return kept

@@ -119,12 +119,14 @@ class FakeGroq:
                         code=code))
 
     def cut_stream_after(self, n_chunks: int, text: str = "This answer will be cut off midway",
-                         reasoning: str | None = None) -> None:
-        """Stream the reasoning (if any), then `n_chunks` tokens of `text`, then drop the connection."""
-        self._push(Step("cut", text=text, n_chunks=n_chunks, reasoning=reasoning))
+                         reasoning: str | None = None, clean: bool = False) -> None:
+        """Stream the reasoning (if any), then `n_chunks` tokens of `text`, then drop the connection; `clean`:
+        end the body properly instead, without finish_reason, usage or [DONE]."""
+        self._push(Step("cut", text=text, n_chunks=n_chunks, reasoning=reasoning, clean=clean))
 
     def hang(self, seconds: float) -> None:
-        """Make the next chat request wait `seconds` before getting the default reply."""
+        """Make the next chat request wait `seconds` before getting the default reply; a client hanging up
+        meanwhile ends it (its RecordedRequest's `hung_up`)."""
         self._push(Step("hang", seconds=seconds))
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import select
 import socket
 import threading
 import time
@@ -43,6 +44,8 @@ class RecordedRequest:
     budget: int | None = None  # the answer budget the request was held to
     requested: int | None = None  # prompt_tokens + budget: what rate limiting reserved
     completion_tokens: int | None = None  # generated, once the answer ended
+    hung_up_at: float | None = None  # wall clock when the fake saw the client close the connection early
+    hung_up: threading.Event = field(default_factory=threading.Event)  # set then
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Step:
     n_chunks: int = 0
     seconds: float = 0.0
     tokens_per_second: float | None = None  # pace a stream like a real model; None: as fast as possible
+    clean: bool = False  # a cut that ends the body properly (no finish_reason, no usage)
 
 
 @dataclass
@@ -98,8 +102,33 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             # Client went away (e.g. it timed out while we hung); nothing left to answer.
             self.close_connection = True
+            self._hung_up()
 
     do_POST = do_GET
+
+    def _hung_up(self):
+        record = getattr(self, "record", None)
+        if record is not None and not record.hung_up.is_set():
+            record.hung_up_at = time.time()
+            record.hung_up.set()
+
+    def _hold(self, seconds: float) -> bool:
+        """Hold the request `seconds`, watching for the client hanging up (False) or stop() (False)."""
+        fake, deadline = self.server.fake, time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if fake._stopping.is_set():
+                return False
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.02))
+            if readable:
+                try:
+                    closed = not self.connection.recv(1, socket.MSG_PEEK)
+                except OSError:
+                    closed = True
+                if closed:
+                    self._hung_up()
+                    return False
+                fake._stopping.wait(min(left, 0.02))  # bytes of a next request: not a hang-up
+        return True
 
     def _route(self):
         fake = self.server.fake
@@ -152,8 +181,7 @@ class Handler(BaseHTTPRequestHandler):
         """Answer an admitted request, noting on its record the completion tokens generated."""
         step = fake._next_step() or Step("reply", text=fake.default_reply(body))
         if step.kind == "hang":
-            # Wake early on stop() so shutdown is never held up by a hanging handler.
-            if fake._stopping.wait(step.seconds):
+            if not self._hold(step.seconds):
                 self.close_connection = True
                 return
             step = Step("reply", text=fake.default_reply(body))
@@ -207,7 +235,10 @@ class Handler(BaseHTTPRequestHandler):
             pieces = max(record.sent - 1, 0)
             sent_reasoning = min(pieces, len(answer.reasoning))
             self.record.completion_tokens = answer.tokens_sent(sent_reasoning, pieces - sent_reasoning)
-        if cut:
+        if cut and step.clean:
+            self.wfile.write(b"0\r\n\r\n")  # the end of a chunked body: a clean close
+            self.wfile.flush()
+        elif cut:
             # Drop the connection mid-body (no final event, no [DONE], no zero-length chunk): incomplete chunked read.
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True

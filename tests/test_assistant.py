@@ -116,6 +116,7 @@ def test_each_answer_records_model_tokens_and_time_from_groqs_usage(any_chat, fa
     fake_groq.reply_with("one two three four five", reasoning="")
     ask(any_chat, "count to five")
     details = any_chat.messages[-1].details
+    assert fake_groq.streams[-1].ended.wait(5)  # the fake records what it charged once the answer is settled
     request = fake_groq.requests[-1]
     assert (details.model, details.prompt_tokens, details.completion_tokens) == (
         "openai/gpt-oss-120b", request.prompt_tokens, request.completion_tokens)

@@ -108,7 +108,7 @@ def test_new_chat_forgets(memory_chat, fake_groq):
         (lambda fake: fake.fail_with(500, "internal"), "Groq had a server error (500)"),
         (lambda fake: fake.fail_with(429, "Rate limit reached", retry_after=45), "try again in 45 seconds"),
         (lambda fake: fake.fail_with(503, "over capacity"), "Groq had a server error (503)"),
-        (lambda fake: fake.cut_stream_after(3, "one two three four five six"), "cut off midway"),
+        (lambda fake: fake.cut_stream_after(0, "one two three four five six"), "cut off midway"),
     ],
     ids=["500", "429", "503", "cut-stream"],
 )
@@ -152,7 +152,7 @@ def test_unreachable_server_is_named(settings):
 def test_timeout_is_bounded(settings, fake_groq):
     fake_groq.hang(3)
     controller = SimpleChatController(dataclasses.replace(settings, request_timeout=0.3))
-    with pytest.raises(ChatError, match="did not answer within 0.3 seconds"):
+    with pytest.raises(ChatError, match=r"did not answer: bnaGPT waited 0\.\d seconds"):
         ask(controller, "hello")
 
 

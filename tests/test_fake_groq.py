@@ -146,3 +146,12 @@ def test_hang_triggers_client_timeout_without_waiting_for_the_hang(groq, client)
 
     assert time.monotonic() - started < 1.5
     assert len(groq.chat_requests()) == 1  # recorded before it started hanging
+
+
+def test_a_hang_notices_the_client_hanging_up(groq, client):
+    groq.hang(10)
+    with pytest.raises(openai.APITimeoutError):
+        _stream(client.with_options(timeout=0.3))
+    [held] = groq.requests
+    assert held.hung_up.wait(timeout=2)  # not after the 10 s hang
+    assert held.hung_up_at - held.received_at < 1.5

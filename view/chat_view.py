@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -31,6 +31,10 @@ TRANSCRIPT_WINDOW = 20
 EARLIER_STEP = 100
 # A pause between an answer's last words and the rest of the page, so the browser draws those first.
 SETTLE_SECONDS = 0.05
+# While an answer streams, a timer asks whether its run is over: a Stop ends the run where nothing
+# more can be drawn, so the page is drawn again from the transcript (the Stopped mark, Retry).
+FINISH_CHECK_SECONDS = 0.25
+CONTINUE_PROMPT = "Continue."
 
 
 class ChatView:
@@ -81,16 +85,22 @@ class ChatView:
 
     def _regenerate_button(self, controller: Any) -> None:
         last_turn = controller.last_turn_start()
-        if last_turn is not None:
-            request = f"{self.state_prefix}.request"
-            with st.container(horizontal=True, gap="small"):
-                st.button(
-                    "Regenerate", icon=":material/refresh:", type="tertiary", key=f"{self.state_prefix}.regenerate",
-                    help="Answer the last message again; the new answer replaces the old one.",
-                    on_click=st.session_state.__setitem__, args=(request, (REGENERATE, None)),
-                )
-                render_edit(controller.messages[last_turn], f"{self.state_prefix}.edit",
-                            lambda edited: st.session_state.__setitem__(request, (EDIT, edited)))
+        if last_turn is None:
+            return
+        request, failed = f"{self.state_prefix}.request", controller.last_turn_failed()
+        label, help_text = (("Retry", "Send the last message again; the new answer replaces the failed one.") if failed
+                            else ("Regenerate", "Answer the last message again; the new answer replaces the old one."))
+        with st.container(horizontal=True, gap="small"):
+            st.button(label, icon=":material/refresh:", type="tertiary", key=f"{self.state_prefix}.{label.lower()}",
+                      help=help_text, on_click=st.session_state.__setitem__, args=(request, (REGENERATE, None)))
+            details = controller.messages[-1].details
+            if controller.remembers and not failed and details and details.cut_at_limit:
+                st.button("Continue", icon=":material/arrow_forward:", type="tertiary",
+                          key=f"{self.state_prefix}.continue",
+                          help=f"Send “{CONTINUE_PROMPT}”: the model goes on from where Max answer tokens cut it.",
+                          on_click=st.session_state.__setitem__, args=(request, (SEND, CONTINUE_PROMPT)))
+            render_edit(controller.messages[last_turn], f"{self.state_prefix}.edit",
+                        lambda edited: st.session_state.__setitem__(request, (EDIT, edited)))
 
     def _settings(self) -> Settings:
         try:
@@ -121,10 +131,13 @@ class ChatView:
         """The sidebar below the page navigation; subclasses place the assistant settings in theirs."""
         assistant_panel.render()
 
-    def answer(self, controller: Any, prompt: str, stream: Iterator[Any]) -> str | None:
-        """Show the person's message, stream the answer; return its text, or None on failure."""
+    def answer(self, controller: Any, prompt: str, stream: Iterator[Any]) -> NoReturn:
+        """Show the person's message and stream the answer, then draw the page again from the
+        transcript, however the answer ended (the caption, Regenerate or Retry, the sidebar)."""
         from controller.chat import ChatError
 
+        run = _AnswerRun()
+        _draw_again_when_over(run)
         with st.chat_message("user"):
             render_user_message(prompt)
         with st.chat_message("assistant"):
@@ -135,7 +148,12 @@ class ChatView:
                     text = st.write_stream(streamed.text(stream))
             except ChatError as error:
                 slot.error(str(error), icon=":material/error:")
-                return None
+                st.rerun()  # drawn from the transcript: what arrived, the error and Retry
+            finally:
+                run.over = True
+                # A Stop ends the run mid-answer: the controller keeps what was shown now, not
+                # whenever the abandoned generator is collected.
+                stream.close()
             # What comes next (caption, Regenerate, the end of the run) would reach the browser in
             # the same instant and be drawn in one go with the answer's last words, delaying them (B3).
             time.sleep(SETTLE_SECONDS)
@@ -149,7 +167,19 @@ class ChatView:
                     render_answer(answer, with_reasoning=False)  # its thinking is on screen already
             render_copy(answer, f"{self.state_prefix}.window.copy.{len(controller.messages) - 1}")
         self._regenerate_button(controller)
-        return text
+        st.rerun()  # a new run ends the finish check's timer
+
+
+class _AnswerRun:
+    """Whether the run that streams an answer is over, however it ended."""
+
+    over = False
+
+
+@st.fragment(run_every=FINISH_CHECK_SECONDS)
+def _draw_again_when_over(run: _AnswerRun) -> None:
+    if run.over:
+        st.rerun()
 
 
 def render_transcript(messages: list[Message], window_key: str, controller: Any) -> None:

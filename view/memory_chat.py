@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import streamlit as st
 
 from controller.memory_chat import MemoryChatController
@@ -35,8 +33,3 @@ class MemoryChatView(ChatView):
     def render_sidebar(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
         self.sidebar = ConversationsSidebar(controller, assistant_panel)
         self.sidebar.render()
-
-    def answer(self, controller: MemoryChatController, prompt: str, stream: Iterator[str]) -> str | None:
-        text = super().answer(controller, prompt, stream)
-        self.sidebar.show_autosave_status()  # the turn was just autosaved, or refused
-        return text

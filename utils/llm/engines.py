@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from models.assistant_settings import AssistantSettings
-from models.message import Message
+from models.message import Message, history_of
 from settings import Settings
 from utils.llm.history_window import fitting_start
 from utils.llm.limits import RequestContext
@@ -54,7 +54,7 @@ class Answerer:
 def _fitting_history(history: Sequence[Message], limit: int) -> tuple[list[Message], int, int]:
     """The messages of `history` that are sent as history (failed turns left out), the index in
     them of the oldest one that still fits `limit` tokens, and the tokens from there on."""
-    kept = [message for message in history if message.is_history]
+    kept = history_of(history)  # failed and cut-off turns left out
     start, tokens = fitting_start([message.content for message in kept], [message.role for message in kept],
                                   limit, token_counter())
     return kept, start, tokens

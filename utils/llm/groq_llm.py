@@ -6,7 +6,10 @@ seconds; only `utils/llm/engines.py` imports it, when the first engine is built 
 
 from __future__ import annotations
 
+import contextlib
 import operator
+import socket
+import weakref
 from typing import Any
 
 import httpx
@@ -64,10 +67,14 @@ class StoppableGroq(Groq):
     _context: RequestContext | None = PrivateAttr(default=None)
     _count: Any = PrivateAttr(default=None)
 
+    _sockets: Any = PrivateAttr(default=None)
+
     def __init__(self, *, context: RequestContext, count: Any, **kwargs: Any) -> None:
-        super().__init__(http_client=httpx.Client(verify=TLS), **kwargs)
+        sockets = _Sockets()
+        super().__init__(http_client=httpx.Client(verify=TLS, event_hooks={"request": [sockets.watch]}), **kwargs)
         self._context = context
         self._count = count
+        self._sockets = sockets
 
     def begin_turn(self) -> Turn:
         """A fresh turn whose events the next stream hands on."""
@@ -89,11 +96,39 @@ class StoppableGroq(Groq):
         client = super()._get_client()
         completions = client.chat.completions
         if "create" not in vars(completions):  # the client is made once and kept (reuse_client)
-            self._requests = GroqRequests(completions.create, self._context, self._count, self._http_client.close)
+            self._requests = GroqRequests(completions.create, self._context, self._count, self._hang_up)
             completions.create = self._requests.create
             client._process_response_data = _chunks_validated(client._process_response_data)
             client._should_retry = _not_rate_limits(client._should_retry)
         return client
+
+
+    def _hang_up(self) -> None:
+        self._sockets.hang_up()
+        self._http_client.close()
+
+
+class _Sockets:
+    """The sockets one HTTP client opened (seen through httpcore's `trace` extension), so that a
+    stop can hang up on a request still waiting for Groq: closing the client alone leaves a
+    blocked read waiting until the timeout."""
+
+    def __init__(self) -> None:
+        self._open: weakref.WeakSet = weakref.WeakSet()
+
+    def watch(self, request: httpx.Request) -> None:
+        request.extensions["trace"] = self._trace
+
+    def _trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is not None:
+                self._open.add(sock)
+
+    def hang_up(self) -> None:
+        for sock in list(self._open):
+            with contextlib.suppress(OSError):  # closed already, or handed over to TLS
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 def _not_rate_limits(sdk_should_retry: Any) -> Any:

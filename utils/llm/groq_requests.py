@@ -38,7 +38,6 @@ class Turn:
     events: queue.Queue = field(default_factory=queue.Queue)
     stop: threading.Event = field(default_factory=threading.Event)
     ended: threading.Event = field(default_factory=threading.Event)  # Groq's stream finished or was stopped
-    responding: bool = False  # Groq has begun to answer (a stop then closes the stream, not the client)
 
 
 class GroqRequests:
@@ -59,11 +58,11 @@ class GroqRequests:
         return self.turn
 
     def stop(self) -> None:
-        """Stop the turn: its stream ends at the next chunk; a request still waiting for Groq is cut."""
+        """Stop the turn now: its connection is closed, whether it waits for Groq or streams."""
         turn = self.turn
         turn.stop.set()
-        if not turn.responding and not turn.ended.is_set():
-            self._close_client()  # nothing else interrupts a request waiting for its first byte
+        if not turn.ended.is_set():
+            self._close_client()  # nothing else interrupts a read waiting for Groq's next byte
 
     def create(self, *, messages: Any, model: str, stream: bool = False, extra_body: dict | None = None,
                max_tokens: int | None = None, **kwargs: Any) -> Any:
@@ -107,11 +106,15 @@ class GroqRequests:
                 if _code(error) in ("model_decommissioned", "model_not_found"):
                     GONE.add(model)
                 raise
+            except openai.APIConnectionError:
+                if not turn.stop.is_set():
+                    raise
+                turn.ended.set()  # the stop hung up on it
+                return iter(())
             if turn.stop.is_set():
                 _close(result)
                 turn.ended.set()
                 return iter(())
-            turn.responding = True
             if not stream:
                 return result
             if streamed:
@@ -139,6 +142,8 @@ class GroqRequests:
                     finish = choice.finish_reason or finish
                 usage = _usage_of(chunk) or usage
                 yield chunk
+            if turn.stop.is_set():
+                return
             if finish is None:
                 raise StreamCut("Groq's stream ended without finishing the answer")
             if usage and usage.get("prompt_tokens"):
@@ -148,9 +153,9 @@ class GroqRequests:
                 LIMITS.release(key, model, fit.budget - (usage.get("completion_tokens") or fit.budget))
             put(Finished(finish, usage, fit.dropped))
         except Exception as error:
-            # Handed to the reader before the turn ends: LlamaIndex records it on its response only after.
-            put(Failed(error))
-            raise
+            if not turn.stop.is_set():  # else: the stop hung up on the stream, as it meant to
+                put(Failed(error))  # before `ended`: LlamaIndex may pass the error on after it
+                raise
         finally:
             _close(chunks)
             turn.ended.set()
