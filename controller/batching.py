@@ -1,0 +1,56 @@
+"""An answer's events gathered into batches for the view to draw."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from utils.llm import Reasoning, Waiting
+
+# Each batch is drawn whole again by the browser, which costs more as the answer grows, so pieces
+# are gathered for 40 ms while it is short and for longer as it grows (B3).
+BATCH_SECONDS = 0.04
+BATCH_SECONDS_PER_CHARACTER = 1e-5
+LONGEST_BATCH_SECONDS = 0.15
+
+
+def batch_seconds(length: int, shortest: float = BATCH_SECONDS) -> float:
+    """How long to gather pieces once `length` characters have been handed on (0: never gather)."""
+    if shortest <= 0:
+        return 0.0
+    return max(shortest, min(LONGEST_BATCH_SECONDS, length * BATCH_SECONDS_PER_CHARACTER))
+
+
+def in_batches(events: Iterable[Any], seconds: float = BATCH_SECONDS,
+               clock: Callable[[], float] = time.monotonic) -> Iterator[Any]:
+    """Answer text (and, apart, reasoning) joined into batches: the first at once, then whatever came
+    in since the last, at least `seconds` later and longer as the text grows (`batch_seconds`).
+    A `Waiting` is handed on at once, after what was gathered."""
+    pending: list[str] = []
+    kind: type = str
+    last_yield, handed_on = None, 0
+
+    def batch() -> Any:
+        text = "".join(pending)
+        pending.clear()
+        return text if kind is str else Reasoning(text)
+
+    for event in events:
+        if isinstance(event, Waiting):
+            if pending:
+                yield batch()
+            yield event
+            continue
+        this, text = (str, event) if isinstance(event, str) else (Reasoning, event.text)
+        if this is not kind:
+            if pending:
+                yield batch()
+            kind, last_yield, handed_on = this, None, 0
+        pending.append(text)
+        if last_yield is None or clock() - last_yield >= batch_seconds(handed_on, seconds):
+            handed_on += sum(map(len, pending))
+            yield batch()
+            last_yield = clock()  # from when the reader came back for more: a slow reader gets bigger batches
+    if pending:
+        yield batch()
