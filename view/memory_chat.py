@@ -13,6 +13,7 @@ from view.assistant_panel import AssistantPanel
 from view.chat_view import ChatView
 from view.conversation_actions import open_linked_conversation
 from view.conversations_sidebar import ConversationsSidebar
+from view.drafts import begin_turn, open_linked_draft
 
 
 class MemoryChatView(ChatView):
@@ -29,7 +30,10 @@ class MemoryChatView(ChatView):
             st.error(f"Conversations cannot be kept in {settings.conversations_dir}: {error.strerror or error}.")
             st.stop()
         controller = MemoryChatController(settings, store)
+        controller.use_drafts(store.drafts, settings.draft_days)
         open_linked_conversation(controller)  # a reload or a shared link shows its conversation again
+        if controller.name is None:
+            open_linked_draft(controller, settings)  # or the chat without a name this tab had
         return controller
 
     def render_sidebar(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
@@ -37,6 +41,7 @@ class MemoryChatView(ChatView):
         self.sidebar.render()
 
     def answer(self, controller: MemoryChatController, prompt: str, stream: Iterator[str]) -> str | None:
+        begin_turn(controller, prompt)
         text = super().answer(controller, prompt, stream)
         self.sidebar.show_autosave_status()  # the turn was just autosaved, or refused
         return text
