@@ -40,6 +40,8 @@ DEFAULTS = {
     "GROQ_TOKENS_PER_MINUTE": "8000",
     # Groq's per-minute limit asks for waits; this long is waited out in sight, longer is explained.
     "GROQ_RATE_LIMIT_WAIT": "20",
+    # Days a chat without a name (a draft) is kept after its last change; 0 keeps drafts forever.
+    "BNAGPT_DRAFT_DAYS": "30",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -62,6 +64,7 @@ class Settings:
     memory_tokens: int = int(DEFAULTS["GROQ_MEMORY_TOKENS"])  # the most history the memory sends
     tokens_per_minute: int = int(DEFAULTS["GROQ_TOKENS_PER_MINUTE"])  # assumed until Groq says
     rate_limit_wait: float = float(DEFAULTS["GROQ_RATE_LIMIT_WAIT"])  # seconds waited out in sight
+    draft_days: float = float(DEFAULTS["BNAGPT_DRAFT_DAYS"])  # how long an unnamed chat is kept
 
 
 class ConfigurationError(Exception):
@@ -124,4 +127,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         memory_tokens=_number(sources, "GROQ_MEMORY_TOKENS", int),
         tokens_per_minute=_number(sources, "GROQ_TOKENS_PER_MINUTE", int),
         rate_limit_wait=_number(sources, "GROQ_RATE_LIMIT_WAIT", float),
+        draft_days=_number(sources, "BNAGPT_DRAFT_DAYS", float),
     )

@@ -3,6 +3,7 @@
 A conversation with a name (saved or loaded in this session) is autosaved after every finished
 turn, through the same store as Save, so a refresh, a closed tab or a restart loses nothing. An
 autosave never overwrites a change made elsewhere (another tab): it is refused and reported.
+A chat without a name is kept as a draft instead (`KeepsDraft`); saving it removes the draft.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from controller.chat import ChatController
+from controller.drafts import KeepsDraft
 from models.message import Message
 from models.store import (
     Conversation,
@@ -47,8 +49,10 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)
 
 
-class MemoryChatController(ChatController):
+class MemoryChatController(KeepsDraft, ChatController):
     """One agent per browser session, rebuilt on load; each turn gives it the transcript as memory."""
+
+    draft_page = "memory"
 
     def __init__(self, settings: Settings, store: ConversationStore) -> None:
         super().__init__(settings)
@@ -78,6 +82,7 @@ class MemoryChatController(ChatController):
         # A regenerated (or stopped) answer changes what the store holds from `start` on.
         self.saved_count = min(self.saved_count, start)
         self._autosave()
+        self.keep_draft()  # when the chat has no name
 
     def _autosave(self) -> None:
         """Write a named conversation after a finished turn; a refusal is kept for the view to show."""
@@ -100,6 +105,7 @@ class MemoryChatController(ChatController):
         self.name = self.revision = None
         self.saved_count = 0
         self.autosave_problem = None
+        self.drop_draft()
 
     def save(self, name: str, *, replace: bool = False) -> ConversationSummary:
         """Save the transcript under `name`; raises ConversationExists unless it is ours to update."""
@@ -110,6 +116,7 @@ class MemoryChatController(ChatController):
         )
         self.name, self.revision, self.saved_count = summary.name, summary.revision, len(self.messages)
         self.autosave_problem = None
+        self.drop_draft()  # the draft is a saved conversation now
         return summary
 
     def load(self, name: str) -> Conversation:
@@ -119,6 +126,7 @@ class MemoryChatController(ChatController):
         self.name, self.revision = conversation.summary.name, conversation.summary.revision
         self.saved_count = len(self.messages)
         self.autosave_problem = None
+        self.drop_draft()
         # A conversation that brings its settings keeps them to itself; older files use the session's.
         self.own_assistant = (None if conversation.assistant is None
                               else self.shared.settings.updated_from(conversation.assistant))
@@ -142,6 +150,7 @@ class MemoryChatController(ChatController):
             # The open conversation was just replaced by another: this chat is unsaved again.
             self.name = self.revision = None
             self.saved_count = 0
+            self.keep_draft()
         return summary
 
     def list_conversations(self, query: str = "") -> Listing:

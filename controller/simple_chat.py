@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from controller.chat import ChatController
+from controller.drafts import KeepsDraft
+from models.message import Message
 from utils.llm import Answerer, build_simple_engine
 
 
-class SimpleChatController(ChatController):
-    """Wraps LlamaIndex's SimpleChatEngine; only the system prompt and the new message are sent."""
+class SimpleChatController(KeepsDraft, ChatController):
+    """Wraps LlamaIndex's SimpleChatEngine; only the system prompt and the new message are sent.
+    The chat is kept as a draft (`KeepsDraft`) from its first message."""
+
+    draft_page = "simple"
+
+    def _replace_from(self, start: int, turn: list[Message]) -> None:
+        super()._replace_from(start, turn)
+        self.keep_draft()
+
+    def new_chat(self) -> None:
+        """Clear the chat, and its draft."""
+        super().new_chat()
+        self.drop_draft()
 
     remembers = False
 

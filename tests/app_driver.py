@@ -138,9 +138,9 @@ def click(app: AppTest, label: str) -> AppTest:
 
 
 def save_as(app: AppTest, name: str) -> AppTest:
-    """Save → Conversation name → Confirm save."""
-    click(app, "Save")
+    """Save (Save as… on a named chat) → Conversation name → Confirm save."""
+    click(app, "Save as…" if any(button.label == "Save as…" for button in app.sidebar.button) else "Save")
     [name_box] = [box for box in app.sidebar.text_input if box.label == "Conversation name"]
-    name_box.set_value(name).run()
+    name_box.set_value(name)  # in a form: sent with the form, as a browser does
     return click(app, "Confirm save")
 

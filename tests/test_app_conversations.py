@@ -118,7 +118,7 @@ def test_rename_from_the_menu_keeps_messages_and_autosaves_under_the_new_name(ap
     send(app, "hello")
     save_as(app, "Draft")
     click_in_conversation(app, "Draft", "Rename")
-    app.text_input(key="memory.rename_to").set_value("Final").run()
+    app.text_input(key="memory.rename_to").set_value("Final")
     click(app, "Confirm rename")
     assert saved_conversations(app) == ["Final"]
     assert [toast.value for toast in app.toast] == ["Renamed “Draft” to “Final”."]
@@ -133,7 +133,7 @@ def test_renaming_onto_an_existing_name_asks_first(app_env, conversations_dir):
     store.save("Other", [Message("user", "other")])
     app = memory_page()
     click_in_conversation(app, "Other", "Rename")
-    app.text_input(key="memory.rename_to").set_value("Keep").run()
+    app.text_input(key="memory.rename_to").set_value("Keep")
     click(app, "Confirm rename")
     assert "A conversation named “Keep” already exists" in " ".join(w.value for w in app.warning)
     assert stored(conversations_dir, "Keep") == ["keep me"]  # nothing replaced before the yes
@@ -141,7 +141,7 @@ def test_renaming_onto_an_existing_name_asks_first(app_env, conversations_dir):
     click(app, "Cancel")
     assert sorted(saved_conversations(app)) == ["Keep", "Other"]
     click_in_conversation(app, "Other", "Rename")
-    app.text_input(key="memory.rename_to").set_value("Keep").run()
+    app.text_input(key="memory.rename_to").set_value("Keep")
     click(app, "Confirm rename")
     click(app, "Replace")
     assert saved_conversations(app) == ["Keep"] and stored(conversations_dir, "Keep") == ["other"]
@@ -151,7 +151,7 @@ def test_rename_refuses_an_invalid_name_in_place(app_env, conversations_dir):
     ConversationStore(conversations_dir).save("Named", [Message("user", "x")])
     app = memory_page()
     click_in_conversation(app, "Named", "Rename")
-    app.text_input(key="memory.rename_to").set_value("   ").run()
+    app.text_input(key="memory.rename_to").set_value("   ")
     click(app, "Confirm rename")
     assert [error.value for error in app.error] == ["Please give the conversation a name."]
     assert saved_conversations(app) == ["Named"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from models.store import INDEX_DIR_NAME
+from models.store import INDEX_DIR_NAME, ConversationStore
 from tests.app_driver import (
     MEMORY_PAGE,
     click,
@@ -20,6 +20,10 @@ from tests.conftest import sent_messages
 
 def memory_page():
     return start_app(MEMORY_PAGE)
+
+
+def stored(conversations_dir, name: str) -> list[str]:
+    return [message.content for message in ConversationStore(conversations_dir).load(name).messages]
 
 
 def stored_files(conversations_dir):
@@ -109,10 +113,13 @@ def test_blank_and_odd_names(app_env, conversations_dir, tmp_path):
     assert not (tmp_path / "escape").exists()
 
 
-def test_saving_an_empty_chat_says_so(app_env, conversations_dir):
+def test_save_on_an_empty_chat_is_disabled_and_says_why(app_env, conversations_dir):
     app = memory_page()
-    save_as(app, "Nothing")
-    assert "Nothing to save yet" in app.sidebar.error[0].value
+    [save] = [button for button in app.sidebar.button if button.label == "Save"]
+    assert save.disabled and save.help == "Nothing to save yet: send a message first."
+    send(app, "something")
+    [save] = [button for button in app.sidebar.button if button.label == "Save"]
+    assert not save.disabled
     assert stored_files(conversations_dir) == []
 
 
@@ -194,3 +201,28 @@ def test_failed_turn_is_kept_visible_and_saved_but_not_sent_again(app_env, conve
     save_as(app, "With a failure")
     stored = json.loads(next(conversations_dir.glob("*.json")).read_text())
     assert stored["messages"][2]["content"] == "lost in transit" and "server error" in stored["messages"][2]["error"]
+
+
+def test_save_as_on_a_named_chat_says_where_autosave_now_writes(app_env, conversations_dir):
+    app = memory_page()
+    send(app, "first")
+    save_as(app, "Original")
+    assert [button.label for button in app.sidebar.button][:2] == ["Save as…", "New chat"]
+    save_as(app, "Copy")
+    assert [toast.value for toast in app.toast] == [
+        "Saved “Copy”. New turns are saved to “Copy”; “Original” stays as it was."]
+    send(app, "second")
+    assert stored(conversations_dir, "Copy")[-1] == "Echo: second"
+    assert stored(conversations_dir, "Original")[-1] == "Echo: first"
+
+
+def test_the_discard_dialog_offers_save_first(app_env, conversations_dir):
+    app = memory_page()
+    send(app, "worth keeping")
+    click(app, "New chat")
+    assert [(b.label, b.proto.type) for b in app.button if b.key.startswith(("memory.discard", "memory.yes_discard"))
+            ] == [("Save", "primary"), ("Discard", "secondary"), ("Cancel", "secondary")]
+    [save] = [b for b in app.button if b.key == "memory.discard.save"]
+    save.click().run()
+    assert transcript(app) == []
+    assert stored(conversations_dir, "worth keeping") == ["worth keeping", "Echo: worth keeping"]

@@ -94,20 +94,30 @@ class ConversationActions:
         self.state.save_open = True
         st.session_state[SAVE_NAME_KEY] = self.controller.suggested_name()
 
-    def save(self, name: str, replace: bool = False) -> None:
-        """Save the chat under `name`, asking first before replacing another conversation."""
+    def save(self, name: str, replace: bool = False, then_leave_for: str | None | bool = False) -> None:
+        """Save the chat under `name`, asking first before replacing another conversation; then load
+        `then_leave_for` (None: a new chat) when given, as the Discard dialog's Save does."""
         if not self.controller.messages:
             st.error("Nothing to save yet: send a message first.")
             return
+        before = self.controller.name
         try:
             outcome = attempt_in_place(lambda: self.controller.save(name, replace=replace))
         except ConversationExists as exists:
             self.state.confirm = ("replace", name)
             self.state.replace_reason = str(exists)
+            if then_leave_for is not False:
+                st.rerun()  # from a dialog: the page draws the question instead
             return
         if outcome.problem is None:
             self.state.save_open = False
-            self._done(":material/check_circle:", f"Saved {quoted(outcome.value.name)}.")
+            saved = outcome.value.name
+            text = f"Saved {quoted(saved)}."
+            if before and before != saved:  # Save as…: say where the next turns go
+                text += f" New turns are saved to {quoted(saved)}; {quoted(before)} stays as it was."
+            if then_leave_for is not False:
+                self.switch(then_leave_for, also=text)
+            self._done(":material/check_circle:", text, to_chat=True)
 
     def ask(self, action: str, name: str | None) -> None:
         """Open the dialog for `action` ("delete", "rename" or "import") on `name`."""
@@ -125,13 +135,15 @@ class ConversationActions:
             st.rerun()  # the whole page, which draws the dialog (this may be the list's fragment)
         self.switch(name)
 
-    def switch(self, name: str | None) -> None:
-        """Load `name`, or start a new chat when it is None."""
+    def switch(self, name: str | None, also: str = "") -> None:
+        """Load `name`, or start a new chat when it is None (`also`: a sentence to say first)."""
+        lead = f"{also} " if also else ""
         if name is None:
             self.controller.new_chat()
-            self._done(":material/edit_square:", "Started a new chat.")
+            self._done(":material/edit_square:", f"{lead}Started a new chat.", to_chat=True)
             return
-        self._closing_attempt(lambda: self.controller.load(name), ":material/folder_open:", f"Loaded {quoted(name)}.")
+        self._closing_attempt(lambda: self.controller.load(name), ":material/folder_open:",
+                              f"{lead}Loaded {quoted(name)}.", to_chat=True)
 
     def delete(self, name: str) -> None:
         """Delete a saved conversation (the dialog has asked)."""
@@ -170,17 +182,19 @@ class ConversationActions:
             st.rerun()
         self._done(":material/upload_file:", _imported_sentence(report.imported))
 
-    def _closing_attempt(self, action: Callable[[], object], icon: str, success: str) -> None:
+    def _closing_attempt(self, action: Callable[[], object], icon: str, success: str, to_chat: bool = False) -> None:
         """Run a store call from a dialog: close it and show a refusal in place, or toast the success."""
         if attempt_in_place(action).problem is not None:
             close_dialog()
             return
-        self._done(icon, success)
+        self._done(icon, success, to_chat=to_chat)
 
-    def _done(self, icon: str, text: str) -> None:
-        """Close any confirmation, queue a toast and redraw the page (st.rerun never returns)."""
+    def _done(self, icon: str, text: str, *, to_chat: bool = False) -> None:
+        """Close any confirmation, queue a toast and redraw the page (st.rerun never returns);
+        `to_chat`: the person goes back to the chat (a phone folds the sidebar away)."""
         self.state.confirm = None
         self.state.flash = (icon, text)
+        self.state.close_sidebar = to_chat
         st.rerun()
 
 

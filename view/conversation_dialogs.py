@@ -40,10 +40,19 @@ def _confirm_delete(actions: ConversationActions, name: str) -> None:
 
 @st.dialog("Discard unsaved messages?", on_dismiss=close_dialog)
 def _confirm_discard(actions: ConversationActions, name: str | None) -> None:
-    unsaved = actions.controller.unsaved_count
-    st.markdown(f"This chat has {unsaved} unsaved messages. Save it first, or discard them.")
-    if _yes_or_cancel("Discard", "memory.yes_discard"):
+    controller = actions.controller
+    unsaved = controller.unsaved_count
+    save_name = controller.name or controller.suggested_name()
+    st.markdown(f"This chat has {unsaved} unsaved message{'' if unsaved == 1 else 's'}. "
+                f"Save it as {quoted(save_name)} first, or discard {'it' if unsaved == 1 else 'them'}.")
+    save_column, discard_column, cancel_column = st.columns(3)
+    if cancel_column.button("Cancel", width="stretch", key="memory.discard.cancel"):
+        close_dialog()
+        st.rerun()
+    if discard_column.button("Discard", width="stretch", key="memory.yes_discard"):
         actions.switch(name)
+    if save_column.button("Save", type="primary", width="stretch", key="memory.discard.save"):
+        actions.save(save_name, then_leave_for=name)
 
 
 def _same_name(typed: str, taken: str | None) -> bool:
@@ -55,14 +64,21 @@ def _same_name(typed: str, taken: str | None) -> bool:
 
 @st.dialog("Rename conversation", on_dismiss=close_dialog)
 def _rename(actions: ConversationActions, name: str) -> None:
-    new_name = st.text_input("New name", key=RENAME_TO_KEY, max_chars=MAX_NAME_LENGTH)
-    taken = actions.state.rename_taken
-    if _same_name(new_name, taken):
-        st.warning(f"A conversation named {quoted(taken)} already exists. Replace it with {quoted(name)}?")
-        if _yes_or_cancel("Replace", "memory.yes_rename_replace"):
-            actions.rename(name, new_name, replace=True)
-    elif _yes_or_cancel("Confirm rename", "memory.yes_rename"):
-        actions.rename(name, new_name)
+    # A form, so that Enter in the name box renames (or replaces, once asked) as the button does.
+    with st.form("memory.rename_form", border=False):
+        new_name = st.text_input("New name", key=RENAME_TO_KEY, max_chars=MAX_NAME_LENGTH)
+        taken = actions.state.rename_taken
+        replacing = _same_name(new_name, taken)
+        if replacing:
+            st.warning(f"A conversation named {quoted(taken)} already exists. Replace it with {quoted(name)}?")
+        yes_column, cancel_column = st.columns(2)
+        yes = yes_column.form_submit_button("Replace" if replacing else "Confirm rename", type="primary",
+                                            width="stretch")
+        if cancel_column.form_submit_button("Cancel", width="stretch"):
+            close_dialog()
+            st.rerun()
+    if yes:
+        actions.rename(name, new_name, replace=replacing)
 
 
 @st.dialog("Import conversations", on_dismiss=close_dialog)

@@ -4,7 +4,8 @@ Its labels are a contract that browser automation relies on: Save, Conversation 
 Confirm save, New chat, Saved conversations, Load, Rename, New name, Confirm rename, Export
 Markdown, Export JSON, Delete, Yes, delete, Show more, Import conversations.
 The open conversation's name is kept in the page's address (`?chat=<name>`), so a reload, or
-the link opened later, shows it again (`conversation_actions.open_linked_conversation`).
+the link opened later, shows it again (`conversation_actions.open_linked_conversation`); a chat
+without a name keeps its draft there instead (`?draft=<id>`, view/drafts.py).
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ import streamlit as st
 
 from controller.memory_chat import MemoryChatController
 from view.assistant_panel import AssistantPanel
-from view.conversation_actions import LINK_PARAM, ConversationActions, quoted
+from view.conversation_actions import ConversationActions, quoted
 from view.conversation_dialogs import show_pending_dialog
 from view.conversation_list import render_conversation_list
+from view.drafts import sync_address
+from view.page_style import apply_page_style, close_sidebar_on_phone
 from view.sidebar_state import SAVE_NAME_KEY, sidebar_state
+
+NOTHING_TO_SAVE = "Nothing to save yet: send a message first."
 
 
 class ConversationsSidebar:
@@ -35,10 +40,19 @@ class ConversationsSidebar:
             icon, text = state.flash
             state.flash = None
             st.toast(text, icon=icon)
-        self._keep_link()
+        if state.close_sidebar:  # after Load, Save or New chat: the chat is what a phone shows next
+            state.close_sidebar = False
+            close_sidebar_on_phone()
+        apply_page_style()
+        sync_address(self.controller.name, self.controller.draft_id)
         with st.sidebar:
             save_column, new_column = st.columns(2)
-            if save_column.button("Save", type="primary", width="stretch", key="memory.save"):
+            # On a named chat, Save makes a copy under another name (autosave then writes there).
+            label = "Save as…" if self.controller.name else "Save"
+            # A message sent in this run is answered after the sidebar is drawn: it counts already.
+            empty = not self.controller.messages and not st.session_state.get("memory.request")
+            if save_column.button(label, type="primary", width="stretch", key="memory.save", disabled=empty,
+                                  help=NOTHING_TO_SAVE if empty else None):
                 self.actions.open_save()
             if new_column.button("New chat", width="stretch", key="memory.new_chat"):
                 self.actions.leave_chat(None)
@@ -53,24 +67,20 @@ class ConversationsSidebar:
                 self.actions.ask("import", None)
         show_pending_dialog(self.actions)
 
-    def _keep_link(self) -> None:
-        """Keep the open conversation's name in the address, so a reload comes back to it."""
-        name = self.controller.name
-        if name and st.query_params.get(LINK_PARAM) != name:
-            st.query_params[LINK_PARAM] = name
-        elif not name and LINK_PARAM in st.query_params:
-            del st.query_params[LINK_PARAM]
-
     def show_autosave_status(self) -> None:
         """Say where turns are being saved, or why the last one could not be (drawn again after a turn)."""
         if self.controller.autosave_problem:
             self._status_slot.warning(self.controller.autosave_problem, icon=":material/sync_problem:")
+        elif self.controller.draft_problem:
+            self._status_slot.warning(self.controller.draft_problem, icon=":material/sync_problem:")
         elif self.controller.name:
             self._status_slot.caption(f":material/cloud_done: Saving every turn to {quoted(self.controller.name)}.")
         else:
             self._status_slot.empty()
 
     def _save_form(self) -> None:
-        st.text_input("Conversation name", key=SAVE_NAME_KEY, max_chars=120)
-        if st.button("Confirm save", type="primary", width="stretch", key="memory.confirm_save"):
-            self.actions.save(st.session_state[SAVE_NAME_KEY])
+        # A form, so that Enter in the name box saves as Confirm save does.
+        with st.form("memory.save_form", border=False):
+            st.text_input("Conversation name", key=SAVE_NAME_KEY, max_chars=120)
+            if st.form_submit_button("Confirm save", type="primary", width="stretch"):
+                self.actions.save(st.session_state[SAVE_NAME_KEY])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any, NoReturn
+
 import streamlit as st
 
 from controller.memory_chat import MemoryChatController
@@ -10,6 +13,7 @@ from view.assistant_panel import AssistantPanel
 from view.chat_view import ChatView
 from view.conversation_actions import open_linked_conversation
 from view.conversations_sidebar import ConversationsSidebar
+from view.drafts import begin_turn, open_linked_draft
 from view.loaders import load_store
 
 
@@ -27,9 +31,16 @@ class MemoryChatView(ChatView):
             st.error(f"Conversations cannot be kept in {settings.conversations_dir}: {error.strerror or error}.")
             st.stop()
         controller = MemoryChatController(settings, store)
+        controller.use_drafts(store.drafts, settings.draft_days)
         open_linked_conversation(controller)  # a reload or a shared link shows its conversation again
+        if controller.name is None:
+            open_linked_draft(controller, settings)  # or the chat without a name this tab had
         return controller
 
     def render_sidebar(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
         self.sidebar = ConversationsSidebar(controller, assistant_panel)
         self.sidebar.render()
+
+    def answer(self, controller: MemoryChatController, prompt: str, stream: Iterator[Any]) -> NoReturn:
+        begin_turn(controller, prompt)  # the tab's address names its draft before the first answer
+        super().answer(controller, prompt, stream)

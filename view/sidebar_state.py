@@ -32,6 +32,7 @@ class SidebarState:
     import_generation: int = 0  # bumped to empty the file box after an import
     import_problems: list[str] = field(default_factory=list)  # the last import's refusals, shown in the dialog
     list_limit: int = PAGE_SIZE  # how many matching conversations the list draws
+    close_sidebar: bool = False  # fold the sidebar on a phone in the next run (after Load, Save, New chat)
 
 
 def sidebar_state() -> SidebarState:

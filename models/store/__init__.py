@@ -4,10 +4,12 @@ overwriting someone else's change; it lists them newest first, searches their wo
 any accents), renames, deletes and imports without ever replacing one, and reports a damaged
 conversation by name instead of failing. Each conversation is one JSON document in the directory,
 which is the record: the listing and search indexes are derived from it and rebuilt when missing.
-Import everything from here; the modules with a leading underscore are the implementation. The
-design, module by module: docs/STORE.md.
+Chats without a name yet are kept as drafts in a separate area (`store.drafts`), never listed nor
+searched. Import everything from here; the modules with a leading underscore are the
+implementation. The design, module by module: docs/STORE.md.
 """
 
+from models.store._drafts import Draft, Drafts, InvalidDraftId, new_draft_id, validate_draft_id
 from models.store._exchange import ImportedConversation, export_file_name, parse_import, to_json, to_markdown
 from models.store._format import file_name_for
 from models.store._listing_index import INDEX_DIR_NAME, LISTING_FILE_NAME, SETTLED_NS
@@ -30,6 +32,8 @@ __all__ = [
     "ConversationStore", "Conversation", "ConversationSummary", "Listing",
     "StoreError", "InvalidName", "ConversationExists", "ConversationNotFound", "ConversationDamaged", "ImportProblem",
     "MAX_NAME_LENGTH", "validate_name", "unique_name",
+    # Drafts: chats without a name yet, in the store's drafts area (`store.drafts`).
+    "Draft", "Drafts", "InvalidDraftId", "new_draft_id", "validate_draft_id",
     # Export and import files (what a person downloads or uploads).
     "ImportedConversation", "export_file_name", "parse_import", "to_json", "to_markdown",
     # Not the contract: where this implementation keeps things in its directory, for the tools that

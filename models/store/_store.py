@@ -14,6 +14,7 @@ from typing import Any
 
 from models.message import Message
 from models.store._directory import ConversationFiles
+from models.store._drafts import Drafts
 from models.store._exchange import parse_import
 from models.store._format import UnreadableFile, file_name_for, is_json_object
 from models.store._legacy import LegacyImport
@@ -40,6 +41,7 @@ class ConversationStore:
         self._legacy = LegacyImport(self._files)
         self._search_index: SearchIndex[ConversationSummary] = SearchIndex()
         self._listed: tuple[int | None, list[ConversationSummary]] = (None, [])  # a scan version, its listing
+        self.drafts = Drafts(self.directory)  # chats without a name yet: never listed nor searched
 
     def save(
         self, name: str, messages: Sequence[Message], *, model: str | None = None,

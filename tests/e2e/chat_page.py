@@ -178,8 +178,9 @@ class ChatPage:
         return self
 
     def save_as(self, name: str) -> ChatPage:
-        """Save → Conversation name → Confirm save."""
-        self.click("Save", within=self.sidebar)
+        """Save (Save as… on a named chat) → Conversation name → Confirm save."""
+        named = self.sidebar.get_by_role("button", name="Save as…", exact=True).count()
+        self.click("Save as…" if named else "Save", within=self.sidebar)
         self.sidebar.get_by_label("Conversation name").fill(name)
         return self.click("Confirm save", within=self.sidebar)
 

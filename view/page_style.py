@@ -1,0 +1,40 @@
+"""bnaGPT's own look and keyboard help on both pages: static/app.css, and static/app.js for what
+Streamlit offers no setting for (the stop button's name, keyboard use of a conversation's menu,
+keeping the reader's place when earlier messages are shown, folding the sidebar on a phone)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+CLOSE_KEY = "page_style.close_sidebar"  # bumped to fold the sidebar once more
+# Streamlit shows the sidebar over the page below this width.
+CLOSE_SIDEBAR = """<script>
+if (window.matchMedia("(max-width: 768px)").matches) {{
+  window.parent.document.querySelector('[data-testid="stSidebar"][data-collapsed="false"] '
+    + '[data-testid="stSidebarCollapseButton"] button')?.click();
+}} // {nonce}
+</script>"""
+
+
+@cache
+def _script() -> str:
+    return f"<script>{(STATIC_DIR / 'app.js').read_text(encoding='utf-8')}</script>"
+
+
+def apply_page_style() -> None:
+    """Add the app's styles and script to this run's page (drawn as nothing)."""
+    st.html(STATIC_DIR / "app.css")
+    st.html(_script(), unsafe_allow_javascript=True)
+    nonce = st.session_state.pop(CLOSE_KEY, None)
+    if nonce is not None:
+        st.html(CLOSE_SIDEBAR.format(nonce=nonce), unsafe_allow_javascript=True)
+
+
+def close_sidebar_on_phone() -> None:
+    """Fold the sidebar away on a narrow screen, in this run or (from a callback) the next."""
+    st.session_state[CLOSE_KEY] = st.session_state.get(f"{CLOSE_KEY}.count", 0) + 1
+    st.session_state[f"{CLOSE_KEY}.count"] = st.session_state[CLOSE_KEY]
