@@ -9,7 +9,7 @@ import openai
 
 from settings import Settings
 from utils.llm.groq_requests import StreamCut
-from utils.llm.limit_messages import retry_seconds, too_large
+from utils.llm.limit_messages import error_code, error_message, retry_seconds, too_large
 from utils.llm.limits import RequestTooLong
 
 logger = logging.getLogger(__name__)
@@ -49,21 +49,21 @@ def describe_failure(error: BaseException | None, settings: Settings, model: str
         return f"Groq did not accept the API key ({error.status_code}). {KEY_HELP}, then press Retry."
     if isinstance(error, openai.RateLimitError):
         return f"Groq's rate limit was reached (429). {_retry_hint(error)}"
-    if isinstance(error, openai.APIStatusError) and _error_code(error) in ("model_not_found", "model_decommissioned"):
+    if isinstance(error, openai.APIStatusError) and error_code(error) in ("model_not_found", "model_decommissioned"):
         return _model_gone(model, settings, error.status_code)
     if isinstance(error, openai.NotFoundError):
         return _model_gone(model, settings, 404)
-    if isinstance(error, openai.APIStatusError) and error.status_code == 413 and too_large(_server_message(error)):
-        limit = too_large(_server_message(error))[0]
+    if isinstance(error, openai.APIStatusError) and error.status_code == 413 and too_large(error_message(error)):
+        limit = too_large(error_message(error))[0]
         return (f"This conversation does not fit your Groq key's limit of {limit:,} tokens a minute (413), even "
                 f"after sending less of it. Start a new chat, or shorten your message. {HIGHER_LIMITS}")
     if isinstance(error, openai.InternalServerError):
         return f"Groq had a server error ({error.status_code}). Press Retry in a moment."
     if isinstance(error, openai.APIStatusError):
-        if _error_code(error) == "json_validate_failed":
+        if error_code(error) == "json_validate_failed":
             return ("JSON mode is on, but the model could not produce valid JSON (Groq: json_validate_failed). "
                     "Say in your message what JSON you want, or turn JSON mode off.")
-        return f"Groq refused the request ({error.status_code}): {_server_message(error)}"
+        return f"Groq refused the request ({error.status_code}): {error_message(error)}"
     if isinstance(error, openai.APITimeoutError):
         # Each of the SDK's retries waits the whole timeout again, so the wait is measured, not assumed.
         waited_for = _waited(waited or settings.request_timeout)
@@ -77,18 +77,3 @@ def describe_failure(error: BaseException | None, settings: Settings, model: str
         return "The answer was cut off midway. Press Retry to ask again."
     logger.exception("Unexpected failure while streaming an answer", exc_info=error)
     return f"Something went wrong while getting the answer ({type(error).__name__}). Press Retry to ask again."
-
-
-def _error_body(error: openai.APIStatusError) -> dict:
-    """The `error` object of Groq's JSON error answer ({} when there is none)."""
-    body = error.body if isinstance(error.body, dict) else {}
-    inner = body.get("error", body)
-    return inner if isinstance(inner, dict) else {}
-
-
-def _error_code(error: openai.APIStatusError) -> str | None:
-    return _error_body(error).get("code")
-
-
-def _server_message(error: openai.APIStatusError) -> str:
-    return str(_error_body(error).get("message") or error.message)

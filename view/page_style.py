@@ -21,14 +21,15 @@ if (window.matchMedia("(max-width: 768px)").matches) {{
 
 
 @cache
-def _script() -> str:
-    return f"<script>{(STATIC_DIR / 'app.js').read_text(encoding='utf-8')}</script>"
+def _static(name: str, tag: str) -> str:
+    """A static file inside its tag, read once per process rather than on every rerun."""
+    return f"<{tag}>{(STATIC_DIR / name).read_text(encoding='utf-8')}</{tag}>"
 
 
 def apply_page_style() -> None:
     """Add the app's styles and script to this run's page (drawn as nothing)."""
-    st.html(STATIC_DIR / "app.css")
-    st.html(_script(), unsafe_allow_javascript=True)
+    st.html(_static("app.css", "style"))
+    st.html(_static("app.js", "script"), unsafe_allow_javascript=True)
     nonce = st.session_state.pop(CLOSE_KEY, None)
     if nonce is not None:
         st.html(CLOSE_SIDEBAR.format(nonce=nonce), unsafe_allow_javascript=True)

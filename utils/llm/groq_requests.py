@@ -20,7 +20,7 @@ from openai.types.chat import ChatCompletionChunk
 
 from utils.llm.events import Failed, Finished, Reasoning, Waiting
 from utils.llm.limit_book import LIMITS
-from utils.llm.limit_messages import minute_left, retry_seconds, too_large
+from utils.llm.limit_messages import error_code, error_message, minute_left, retry_seconds, too_large
 from utils.llm.limits import Allowance, Fit, RequestContext, RequestTooLong
 from utils.llm.traits import GONE
 
@@ -83,7 +83,7 @@ class GroqRequests:
                                       max_completion_tokens=fit.budget, **kwargs)
             except openai.APIStatusError as error:
                 self._learn(model, error.response)
-                limits = too_large(_message(error)) if error.status_code == 413 else None
+                limits = too_large(error_message(error)) if error.status_code == 413 else None
                 if limits and not refitted:
                     # Fitted once more to the limit Groq named, with its exact count of the prompt.
                     LIMITS.learn_limit(self.context.key, model, limits[0])
@@ -94,16 +94,16 @@ class GroqRequests:
                 if error.status_code == 429 and waits < MOST_WAITS and self._wait_out(error, turn):
                     waits += 1
                     continue
-                left = minute_left(_message(error)) if error.status_code == 429 and not shrunk else None
+                left = minute_left(error_message(error)) if error.status_code == 429 and not shrunk else None
                 smaller = self._fit_to(left, allowance, messages) if left else None
                 if smaller is not None and not turn.stop.is_set():
                     # Rather than a wait of most of a minute: what is left of it now, with less history.
                     fit, shrunk = smaller, True
                     continue
-                if json_mode and streamed and "stream" in _message(error).lower():
+                if json_mode and streamed and "stream" in error_message(error).lower():
                     LIMITS.refuses_json_streaming(self.context.key, model, learned=True)
                     continue
-                if _code(error) in ("model_decommissioned", "model_not_found"):
+                if error_code(error) in ("model_decommissioned", "model_not_found"):
                     GONE.add(model)
                 raise
             except openai.APIConnectionError:
@@ -169,7 +169,7 @@ class GroqRequests:
 
     def _wait_out(self, error: openai.APIStatusError, turn: Turn) -> bool:
         """Count a short rate-limit wait down on the turn, then say to send again (False: too long, or stopped)."""
-        seconds = retry_seconds(error.response.headers.get("retry-after"), _message(error))
+        seconds = retry_seconds(error.response.headers.get("retry-after"), error_message(error))
         if seconds is None or seconds > self.context.longest_wait:
             return False
         left = seconds
@@ -185,18 +185,6 @@ class GroqRequests:
         headers = getattr(response, "headers", None)
         if headers is not None:
             LIMITS.learn_headers(self.context.key, model, headers)
-
-
-def _message(error: openai.APIStatusError) -> str:
-    body = error.body if isinstance(error.body, dict) else {}
-    inner = body.get("error", body)
-    return str((inner.get("message") if isinstance(inner, dict) else None) or error.message)
-
-
-def _code(error: openai.APIStatusError) -> str | None:
-    body = error.body if isinstance(error.body, dict) else {}
-    inner = body.get("error", body)
-    return inner.get("code") if isinstance(inner, dict) else None
 
 
 def _usage_of(chunk: Any) -> dict | None:

@@ -1,8 +1,10 @@
-"""What Groq's rate-limit answers say: a 413's and a 429's message, and the reset headers' durations."""
+"""What Groq's error answers say: their message and code, a 413's and a 429's numbers, and the reset
+headers' durations."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _TOO_LARGE = re.compile(r"Limit (\d+), Requested (\d+)")
 _MINUTE_USED = re.compile(r"tokens per minute \(TPM\): Limit (\d+), Used (\d+)")
@@ -42,3 +44,20 @@ def minute_left(message: str) -> int | None:
     """Tokens left this minute, from a 429's "tokens per minute (TPM): Limit 8000, Used 5034", or None."""
     match = _MINUTE_USED.search(message or "")
     return max(0, int(match[1]) - int(match[2])) if match else None
+
+
+def _error_object(error: Any) -> dict:
+    """The `error` object of an SDK status error's JSON body ({} when there is none)."""
+    body = error.body if isinstance(error.body, dict) else {}
+    inner = body.get("error", body)
+    return inner if isinstance(inner, dict) else {}
+
+
+def error_message(error: Any) -> str:
+    """Groq's own message in an SDK status error (else the SDK's)."""
+    return str(_error_object(error).get("message") or error.message)
+
+
+def error_code(error: Any) -> str | None:
+    """Groq's error code (`model_decommissioned`, `json_validate_failed`, …), if it sent one."""
+    return _error_object(error).get("code")
