@@ -81,7 +81,7 @@ def _popovers(app: AppTest) -> list:
 
 
 # A listed conversation's label: its escaped name, then when it was updated in grey.
-_LISTED_LABEL = re.compile(r"(?P<name>.*?)(?: :gray\[· (?P<when>[^\]]*)\])?\Z", re.DOTALL)
+_LISTED_LABEL = re.compile(r"(?P<name>.*?)(?: :gray\[(?P<when>[^\]]*)\])?\Z", re.DOTALL)
 
 
 def listed(popover_label: str) -> tuple[str, str | None]:

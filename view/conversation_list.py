@@ -1,9 +1,9 @@
 """The memory page's Saved conversations list: search, newest first, 50 at a time, and each
 conversation's menu (Load, Rename, Export as Markdown or JSON, Delete).
 
-A listed conversation's label is its name followed by when it was last updated, in grey, in the
-browser's time zone. Exports are built only when their button is clicked (a callable `data`), so
-listing 50 conversations reads no conversation file.
+A listed conversation's label is its name, then when it was last updated in grey, in the browser's
+time zone (static/app.css sets the times in a column of their own). Exports are built only when
+their button is clicked (a callable `data`), so listing 50 conversations reads no conversation file.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def _conversation_item(actions: ConversationActions, summary: ConversationSummar
     token = name_token(summary.name)
     is_open = summary.name == actions.controller.name
     icon = ":material/radio_button_checked:" if is_open else ":material/chat_bubble:"
-    label = escape_markdown(summary.name) + (f" :gray[· {when}]" if when else "")
+    label = escape_markdown(summary.name) + (f" :gray[{when}]" if when else "")  # the time: static/app.css
     # The menu's six elements are drawn only while it is open (opening it reruns this fragment):
     # with 50 conversations listed, every rerun of the page drew 300 elements instead of 50.
     menu = st.popover(label, icon=icon, width="stretch", key=menu_key(summary.name), on_change="rerun")
