@@ -60,6 +60,16 @@ def test_signed_out_people_see_only_the_sign_in_screen(app_env):
     assert app_env.chat_requests() == []
 
 
+def test_several_providers_each_have_a_sign_in_button(app_env):
+    app = AppTest.from_file(str(PROJECT_DIR / "Simple_Chatbot.py"), default_timeout=30)
+    common = {key: AUTH[key] for key in ("redirect_uri", "cookie_secret")}
+    provider = {key: AUTH[key] for key in ("client_id", "client_secret", "server_metadata_url")}
+    app.secrets["auth"] = {**common, "google": provider, "microsoft": provider}
+    app.user = {"is_logged_in": False}
+    app.run()
+    assert [button.label for button in app.button] == ["Sign in with Google", "Sign in with Microsoft"]
+
+
 def test_the_sidebar_says_who_is_signed_in_and_offers_log_out(app_env):
     app = open_app(person("alice"))
     captions = " ".join(caption.value for caption in app.sidebar.caption)
@@ -120,15 +130,19 @@ def test_each_person_has_a_cap_on_requests_a_minute(app_env, monkeypatch):
 
 @pytest.mark.parametrize(("address", "warned"), [("0.0.0.0", True), ("192.168.1.5", True), ("", True),
                                                  ("127.0.0.1", False), ("localhost", False), ("::1", False)])
-def test_listening_beyond_this_machine_without_accounts_shows_a_banner(app_env, address, warned):
+def test_listening_beyond_this_machine_without_accounts_shows_a_banner(app_env, address, warned, caplog):
     from streamlit import config
 
     saved = config.get_option("server.address")
     config.set_option("server.address", address or None)
+    accounts._warn_in_terminal.clear()  # once per server process: this test's "process" starts now
     try:
         app = AppTest.from_file(str(PROJECT_DIR / "Simple_Chatbot.py"), default_timeout=30).run()
         banner = [warning.value for warning in app.warning if "without accounts" in warning.value]
         assert bool(banner) == warned
+        in_terminal = [record.getMessage() for record in caplog.records if record.name == "bnaGPT"]
+        assert bool(in_terminal) == warned  # in the terminal too, where the person who started it looks
+        assert all("Groq key" in line and app_env.api_key not in line for line in in_terminal)
         signed_in = open_app(person("alice"))  # with accounts, there is nothing to warn of
         assert not [warning for warning in signed_in.warning if "without accounts" in warning.value]
     finally:
