@@ -70,6 +70,16 @@ def test_several_providers_each_have_a_sign_in_button(app_env):
     assert [button.label for button in app.button] == ["Sign in with Google", "Sign in with Microsoft"]
 
 
+def test_an_incomplete_auth_section_is_a_sentence_not_a_traceback(app_env):
+    app = AppTest.from_file(str(PROJECT_DIR / "Simple_Chatbot.py"), default_timeout=30)
+    app.secrets["auth"] = {key: value for key, value in AUTH.items() if key != "cookie_secret"}
+    app.user = {"is_logged_in": False}
+    app.run()
+    app.button[0].click().run()
+    assert_no_exception(app)
+    assert texts(app, "error").startswith("Sign-in is not set up right in the secrets file:")
+
+
 def test_the_sidebar_says_who_is_signed_in_and_offers_log_out(app_env):
     app = open_app(person("alice"))
     captions = " ".join(caption.value for caption in app.sidebar.caption)

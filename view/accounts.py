@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from controller.accounts import (
     NO_IDENTITY,
@@ -116,7 +117,10 @@ def _sign_in_screen() -> None:
     for provider in _providers():
         label = "Sign in" if provider is None else f"Sign in with {provider.replace('-', ' ').title()}"
         if st.button(label, type="primary", icon=":material/login:", key=f"accounts.login.{provider}"):
-            st.login(provider) if provider else st.login()
+            try:
+                st.login(provider) if provider else st.login()
+            except StreamlitAPIException as error:  # [auth] lacks something st.login needs; it says what
+                st.error(f"Sign-in is not set up right in the secrets file: {error}", icon=":material/error:")
 
 
 def _providers() -> list[str | None]:
