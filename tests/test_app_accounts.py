@@ -111,6 +111,20 @@ def test_each_person_sees_only_their_own_conversations_and_links(app_env, conver
     assert [s.name for s in ConversationStore(conversations_dir, alice_key).list().conversations] == ["Alice's secret"]
 
 
+def test_another_persons_draft_link_opens_nothing(app_env):
+    alice = open_app(person("alice"))
+    send(alice, "unsent zebra thoughts")
+    draft_id = alice.query_params["draft"]
+    bob = AppTest.from_file(str(PROJECT_DIR / "Simple_Chatbot.py"), default_timeout=30)
+    bob.secrets["auth"], bob.user = AUTH, person("bob")
+    bob.query_params["draft"] = draft_id
+    bob.run()
+    assert_no_exception(bob)
+    assert transcript(bob) == [] and "draft" not in bob.query_params
+    assert [toast.value for toast in bob.toast] == [
+        "The unsaved chat in this link is gone (chats without a name are kept 30 days)."]
+
+
 def test_an_address_not_allowed_is_refused_with_a_sentence(app_env, monkeypatch):
     monkeypatch.setenv("BNAGPT_ALLOWED_EMAILS", "alice@example.com, @team.example")
     refused = open_app(person("mallory"))
