@@ -42,6 +42,10 @@ DEFAULTS = {
     "GROQ_RATE_LIMIT_WAIT": "20",
     # Days a chat without a name (a draft) is kept after its last change; 0 keeps drafts forever.
     "BNAGPT_DRAFT_DAYS": "30",
+    # With accounts: who may sign in (addresses and @domain entries; empty lets everyone in), and
+    # the requests a minute each person may send to Groq, so no one uses up the key (0: no cap).
+    "BNAGPT_ALLOWED_EMAILS": "",
+    "BNAGPT_REQUESTS_PER_MINUTE": "10",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -65,6 +69,8 @@ class Settings:
     tokens_per_minute: int = int(DEFAULTS["GROQ_TOKENS_PER_MINUTE"])  # assumed until Groq says
     rate_limit_wait: float = float(DEFAULTS["GROQ_RATE_LIMIT_WAIT"])  # seconds waited out in sight
     draft_days: float = float(DEFAULTS["BNAGPT_DRAFT_DAYS"])  # how long an unnamed chat is kept
+    allowed_emails: str = ""  # with accounts: who may sign in (empty: everyone the provider signs in)
+    requests_per_minute: int = int(DEFAULTS["BNAGPT_REQUESTS_PER_MINUTE"])  # with accounts, per person
 
 
 class ConfigurationError(Exception):
@@ -128,4 +134,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tokens_per_minute=_number(sources, "GROQ_TOKENS_PER_MINUTE", int),
         rate_limit_wait=_number(sources, "GROQ_RATE_LIMIT_WAIT", float),
         draft_days=_number(sources, "BNAGPT_DRAFT_DAYS", float),
+        allowed_emails=_lookup(sources, "BNAGPT_ALLOWED_EMAILS") or "",
+        requests_per_minute=_number(sources, "BNAGPT_REQUESTS_PER_MINUTE", int),
     )

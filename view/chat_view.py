@@ -10,6 +10,7 @@ import streamlit as st
 
 from models.message import Message
 from settings import ConfigurationError, Settings, load_settings
+from view.accounts import refused_over_cap, sign_in
 from view.answer_stream import StreamedAnswer, render_answer, render_caption
 from view.assistant_panel import AssistantPanel
 from view.key_screen import render_missing_key, with_session_key
@@ -49,6 +50,7 @@ class ChatView:
         st.set_page_config(page_title=f"{self.title} · bnaGPT", page_icon=load_image("icon.png"))
         st.logo(load_image("logo.png"), icon_image=load_image("icon.png"), size="large")
         settings = self._settings()
+        sign_in(settings)  # with accounts, nothing below is drawn for someone not signed in and allowed
         controller = self._controller(settings)
         self.render_sidebar(controller, AssistantPanel(self.state_prefix, controller, settings))
         st.title(self.title)
@@ -56,6 +58,8 @@ class ChatView:
         st.caption(f":material/smart_toy: {escape_markdown(assistant.persona)} · {escape_markdown(assistant.model)}")
         st.caption(self.caption)
         kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
+        if kind is not None and refused_over_cap(settings, text):  # accounts: this person's minute is spent
+            kind = None
         last_turn = controller.last_turn_start()
         regenerating = kind == REGENERATE and last_turn is not None
         editing = kind == EDIT and last_turn is not None and bool(text.strip())

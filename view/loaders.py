@@ -23,9 +23,9 @@ def load_image(name: str) -> bytes:
 
 
 @st.cache_resource
-def load_store(directory: str) -> ConversationStore:
-    """One store per directory and process, so its listing cache is shared by all sessions."""
-    store = ConversationStore(directory)
+def load_store(directory: str, owner: str | None = None) -> ConversationStore:
+    """One store per directory, owner and process, so its listing cache is shared by that owner's sessions."""
+    store = ConversationStore(directory, owner)
     threading.Thread(target=_prepare_store, args=(store,), name="bnaGPT store warm-up", daemon=True).start()
     return store
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from controller.memory_chat import MemoryChatController
 from settings import Settings
+from view.accounts import current_owner
 from view.assistant_panel import AssistantPanel
 from view.chat_view import ChatView
 from view.conversation_actions import open_linked_conversation
@@ -26,7 +27,7 @@ class MemoryChatView(ChatView):
 
     def make_controller(self, settings: Settings) -> MemoryChatController:
         try:
-            store = load_store(str(settings.conversations_dir))
+            store = load_store(str(settings.conversations_dir), current_owner())
         except OSError as error:
             st.error(f"Conversations cannot be kept in {settings.conversations_dir}: {error.strerror or error}.")
             st.stop()

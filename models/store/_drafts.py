@@ -61,8 +61,8 @@ def validate_draft_id(draft_id: Any) -> str:
 class Drafts:
     """The drafts area of a store directory (created on the first save)."""
 
-    # Accounts: a draft will carry its owner's key here (in the file and in each call), and
-    # load/delete will refuse a draft of another owner.
+    # A draft belongs to its store's owner: the area sits in that owner's directory, so no other
+    # owner's store can open, remove or even count it.
 
     def __init__(self, store_directory: Path) -> None:
         self.directory = store_directory / DRAFTS_DIR_NAME

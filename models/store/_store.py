@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace as replaced
 from itertools import islice
 from operator import attrgetter, eq
+from pathlib import Path
 from typing import Any
 
 from models.message import Message
@@ -20,6 +21,7 @@ from models.store._format import UnreadableFile, file_name_for, is_json_object
 from models.store._legacy import LegacyImport
 from models.store._listing import Scan
 from models.store._names import unique_name, validate_name
+from models.store._owners import owner_directory, remember_owner
 from models.store._records import (
     Conversation,
     ConversationDamaged,
@@ -33,15 +35,26 @@ from models.store._search import SearchIndex, query_words, searchable_tokens
 
 
 class ConversationStore:
-    """Conversations saved as JSON files in one directory, safe across threads and processes."""
+    """One owner's conversations saved as JSON files in one directory, safe across threads and processes.
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self._files = ConversationFiles(directory)
+    `owner` is whose they are: None for the one local user of a server without accounts (the
+    files in `directory` itself), else a key from `owner_key`. Every method, the listing and
+    search caches and the drafts see that owner's conversations only.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], owner: str | None = None) -> None:
+        self.owner = owner
+        self._files = ConversationFiles(owner_directory(Path(directory), owner))
         self.directory = self._files.directory
         self._legacy = LegacyImport(self._files)
         self._search_index: SearchIndex[ConversationSummary] = SearchIndex()
         self._listed: tuple[int | None, list[ConversationSummary]] = (None, [])  # a scan version, its listing
         self.drafts = Drafts(self.directory)  # chats without a name yet: never listed nor searched
+
+    def remember_owner(self, profile: dict[str, str]) -> None:
+        """Record who the owner is (issuer, sub, e-mail, name: nothing secret), to find them by e-mail."""
+        if self.owner is not None:
+            remember_owner(self.directory, profile)
 
     def save(
         self, name: str, messages: Sequence[Message], *, model: str | None = None,

@@ -42,9 +42,13 @@ class StreamlitServer:
             env["GROQ_API_KEY"] = groq_key
         return env
 
-    def __init__(self, app_env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, app_env: dict[str, str], log_path: Path, *, address: str | None = "127.0.0.1",
+                 secrets_file: Path | None = None) -> None:
         self.app_env = app_env
         self.log_path = log_path
+        self.address = address  # None: the project's .streamlit/config.toml decides
+        # Streamlit's own secrets (the [auth] of accounts): this file only, never the developer's.
+        self.secrets_file = secrets_file or log_path.parent / "streamlit-secrets.toml"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -56,9 +60,12 @@ class StreamlitServer:
         env.update(self.app_env)
         command = [
             sys.executable, "-m", "streamlit", "run", ENTRY_PAGE,
-            "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(self.port),
+            "--server.headless", "true", "--server.port", str(self.port),
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            "--secrets.files", str(self.secrets_file),
         ]
+        if self.address is not None:
+            command += ["--server.address", self.address]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
