@@ -42,6 +42,13 @@ DEFAULTS = {
     "GROQ_RATE_LIMIT_WAIT": "20",
     # Days a chat without a name (a draft) is kept after its last change; 0 keeps drafts forever.
     "BNAGPT_DRAFT_DAYS": "30",
+    # Voice: the microphone's recording goes to Groq's Whisper, Read aloud to Groq's text-to-speech.
+    "GROQ_TRANSCRIPTION_MODEL": "whisper-large-v3-turbo",
+    "GROQ_SPEECH_MODEL": "canopylabs/orpheus-v1-english",
+    "GROQ_SPEECH_VOICE": "autumn",
+    # Groq's limits on the free tier: 25 MB a recording, 200 characters a text-to-speech request.
+    "GROQ_AUDIO_MAX_MB": "25",
+    "GROQ_SPEECH_MAX_CHARS": "200",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -65,6 +72,11 @@ class Settings:
     tokens_per_minute: int = int(DEFAULTS["GROQ_TOKENS_PER_MINUTE"])  # assumed until Groq says
     rate_limit_wait: float = float(DEFAULTS["GROQ_RATE_LIMIT_WAIT"])  # seconds waited out in sight
     draft_days: float = float(DEFAULTS["BNAGPT_DRAFT_DAYS"])  # how long an unnamed chat is kept
+    transcription_model: str = DEFAULTS["GROQ_TRANSCRIPTION_MODEL"]  # what the microphone's recordings go to
+    speech_model: str = DEFAULTS["GROQ_SPEECH_MODEL"]  # what Read aloud speaks with
+    speech_voice: str = DEFAULTS["GROQ_SPEECH_VOICE"]  # the voice a new browser tab starts with
+    audio_max_mb: float = float(DEFAULTS["GROQ_AUDIO_MAX_MB"])  # the largest recording sent
+    speech_max_chars: int = int(DEFAULTS["GROQ_SPEECH_MAX_CHARS"])  # the most text in one speech request
 
 
 class ConfigurationError(Exception):
@@ -128,4 +140,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tokens_per_minute=_number(sources, "GROQ_TOKENS_PER_MINUTE", int),
         rate_limit_wait=_number(sources, "GROQ_RATE_LIMIT_WAIT", float),
         draft_days=_number(sources, "BNAGPT_DRAFT_DAYS", float),
+        transcription_model=_lookup(sources, "GROQ_TRANSCRIPTION_MODEL"),
+        speech_model=_lookup(sources, "GROQ_SPEECH_MODEL"),
+        speech_voice=_lookup(sources, "GROQ_SPEECH_VOICE"),
+        audio_max_mb=_number(sources, "GROQ_AUDIO_MAX_MB", float),
+        speech_max_chars=_number(sources, "GROQ_SPEECH_MAX_CHARS", int),
     )
