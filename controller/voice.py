@@ -69,6 +69,20 @@ def transcribe_recording(settings: Settings, audio: bytes, filename: str, langua
     return text.strip()
 
 
+def keep_recording(settings: Settings, audio: bytes, filename: str) -> str | None:
+    """Keep a recording with the conversations (Voice settings said so); its name, or None when it could not be
+    written (the question is still sent: only the recording is missing)."""
+    from models.store import Recordings
+    from utils.llm.audio import TRANSCRIPTION_FORMATS
+
+    extension = filename.rsplit(".", 1)[-1].lower()
+    extension = extension if extension in TRANSCRIPTION_FORMATS else "wav"
+    try:
+        return Recordings(settings.conversations_dir).save(audio, extension)
+    except (OSError, ValueError):
+        return None
+
+
 def keep_voice_mark(controller: Any, stream: Iterator[Any], start: int | None = None, **mark: Any) -> Iterator[Any]:
     """`stream`, after which the question at `start` (default: the last one) is marked spoken: with `mark`
     (voice=True, recording=…) for a new spoken question, or as it was before for one answered again."""

@@ -14,6 +14,7 @@ from models.store._exchange import ImportedConversation, export_file_name, parse
 from models.store._format import file_name_for
 from models.store._listing_index import INDEX_DIR_NAME, LISTING_FILE_NAME, SETTLED_NS
 from models.store._names import MAX_NAME_LENGTH, unique_name, validate_name
+from models.store._recordings import RECORDINGS_DIR_NAME, Recordings
 from models.store._records import (
     Conversation,
     ConversationDamaged,
@@ -34,6 +35,8 @@ __all__ = [
     "MAX_NAME_LENGTH", "validate_name", "unique_name",
     # Drafts: chats without a name yet, in the store's drafts area (`store.drafts`).
     "Draft", "Drafts", "InvalidDraftId", "new_draft_id", "validate_draft_id",
+    # Kept recordings of spoken questions (off unless the person asks), named by their messages.
+    "Recordings", "RECORDINGS_DIR_NAME",
     # Export and import files (what a person downloads or uploads).
     "ImportedConversation", "export_file_name", "parse_import", "to_json", "to_markdown",
     # Not the contract: where this implementation keeps things in its directory, for the tools that
