@@ -9,6 +9,7 @@ import json
 import math
 import struct
 import threading
+import time
 import wave
 from collections import deque
 from dataclasses import dataclass, field
@@ -92,6 +93,8 @@ class AudioRecord:
     status: int | None = None
     text: str | None = None  # the transcript returned
     audio_sha256: str | None = None  # of the WAV returned by /audio/speech
+    received_at: float = field(default_factory=time.time)  # wall clock, comparable with a browser's
+    answered_at: float | None = None  # wall clock once the whole response was written
 
 
 @dataclass
@@ -138,15 +141,16 @@ def answer_audio(handler, fake, path: str, raw: bytes) -> None:
         record.status = refusal.status
         kind = "invalid_request_error" if refusal.status < 429 else "requests"
         body = json.dumps({"error": {"message": refusal.message, "type": kind, "code": refusal.code}}).encode()
-        return _send(handler, refusal.status, body, "application/json", refusal.headers)
+        return _send(handler, refusal.status, body, "application/json", refusal.headers, record)
     record.status = status
-    _send(handler, status, payload, content_type, {})
+    _send(handler, status, payload, content_type, {}, record)
 
 
-def _send(handler, status: int, payload: bytes, content_type: str, headers: dict) -> None:
+def _send(handler, status: int, payload: bytes, content_type: str, headers: dict, record: AudioRecord) -> None:
     handler._start(status, {"Content-Type": content_type, "Content-Length": str(len(payload))} | headers)
     handler.wfile.write(payload)
     handler.wfile.flush()
+    record.answered_at = time.time()
 
 
 def _answer(handler, fake, audio: FakeAudio, path: str, raw: bytes, record: AudioRecord):
