@@ -13,8 +13,7 @@ from playwright.sync_api import Browser, expect
 
 from controller.voice import SILENT
 from tests.e2e.chat_page import ChatPage
-from tests.e2e.conftest import ARTIFACTS_DIR, CHROMIUM_FLAGS, chromium_path
-from tests.e2e.streamlit_server import StreamlitServer
+from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path, opened_pages
 from tests.fake_groq import FakeGroq
 from tests.fake_groq_audio import SPEECH_PATH, TRANSCRIPTION_PATH, tone_wav
 
@@ -63,24 +62,9 @@ def microphone(browser: Browser, recordings: Path) -> Iterator[Callable[[str], B
 
 @pytest.fixture
 def open_with(microphone, request: pytest.FixtureRequest, fake_groq: FakeGroq):
-    """Opens the app in a browser with a fake microphone; checks no traceback was drawn, screenshots each."""
-    contexts, pages = [], []
-
-    def open_app(server: StreamlitServer, kind: str = "question", host: str = "127.0.0.1") -> ChatPage:
-        context = microphone(kind).new_context(viewport={"width": 1366, "height": 820})
-        contexts.append(context)
-        page = ChatPage(context.new_page(), server.url.replace("127.0.0.1", host))
-        pages.append(page)
-        return page.open()
-
-    yield open_app
-    try:
-        for index, page in enumerate(pages):
-            page.screenshot(ARTIFACTS_DIR / f"{request.node.name}-{index}.png")
-            page.assert_no_exception()
-    finally:
-        for context in contexts:
-            context.close()
+    """Opens the app in a browser with a fake microphone (`kind`), at `host`; checks and screenshots as open_page."""
+    yield from opened_pages(request, lambda server, kind="question", host="127.0.0.1": (
+        microphone(kind), server.url.replace("127.0.0.1", host)))
 
 
 def record(page: ChatPage) -> None:
@@ -91,6 +75,11 @@ def record(page: ChatPage) -> None:
     page.page.wait_for_timeout(1200)  # the person speaking: how long the recording is, not a wait for the app
     with page.rerun():
         approve.click()
+
+
+def typing_still_works(page: ChatPage) -> None:
+    page.send("hello")
+    page.expect_transcript([("user", "hello"), ("assistant", "Echo: hello")])
 
 
 def error_box(page: ChatPage, within=None):
@@ -144,8 +133,7 @@ def test_a_refused_microphone_says_how_to_allow_it(app_server, open_with) -> Non
     page = open_with(app_server, kind="denied")
     page.page.get_by_test_id("stChatInputMicButton").click()
     expect(page.page.get_by_role("alert")).to_have_text(DENIED)
-    page.send("hello")
-    page.expect_transcript([("user", "hello"), ("assistant", "Echo: hello")])
+    typing_still_works(page)
 
 
 def test_a_silent_recording_is_not_sent(app_server, open_with, fake_groq: FakeGroq) -> None:
@@ -153,8 +141,7 @@ def test_a_silent_recording_is_not_sent(app_server, open_with, fake_groq: FakeGr
     record(page)
     expect(error_box(page)).to_have_text(SILENT)
     assert fake_groq.audio.of(TRANSCRIPTION_PATH) == []
-    page.send("hello")
-    page.expect_transcript([("user", "hello"), ("assistant", "Echo: hello")])
+    typing_still_works(page)
 
 
 @pytest.mark.parametrize("problem, sentence", [
