@@ -94,11 +94,11 @@ def open_page(browser, request: pytest.FixtureRequest, fake_groq: FakeGroq):
 
 def opened_pages(request: pytest.FixtureRequest, where):
     """For a fixture: a function opening the app in a new session of the browser and at the address
-    `where(*arguments)` names; afterwards checks no page showed a traceback, and screenshots each."""
+    `where(*arguments, **named)` names; afterwards checks no page showed a traceback, and screenshots each."""
     contexts, pages = [], []
 
-    def open_app(*arguments) -> ChatPage:
-        chromium, url = where(*arguments)
+    def open_app(*arguments, **named) -> ChatPage:
+        chromium, url = where(*arguments, **named)
         context = chromium.new_context(viewport={"width": 1366, "height": 820})
         contexts.append(context)
         page = ChatPage(context.new_page(), url)
