@@ -46,6 +46,13 @@ DEFAULTS = {
     # the requests a minute each person may send to Groq, so no one uses up the key (0: no cap).
     "BNAGPT_ALLOWED_EMAILS": "",
     "BNAGPT_REQUESTS_PER_MINUTE": "10",
+    # Voice: the microphone's recording goes to Groq's Whisper, Read aloud to Groq's text-to-speech.
+    "GROQ_TRANSCRIPTION_MODEL": "whisper-large-v3-turbo",
+    "GROQ_SPEECH_MODEL": "canopylabs/orpheus-v1-english",
+    "GROQ_SPEECH_VOICE": "autumn",
+    # Groq's limits on the free tier: 25 MB a recording, 200 characters a text-to-speech request.
+    "GROQ_AUDIO_MAX_MB": "25",
+    "GROQ_SPEECH_MAX_CHARS": "200",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -71,6 +78,11 @@ class Settings:
     draft_days: float = float(DEFAULTS["BNAGPT_DRAFT_DAYS"])  # how long an unnamed chat is kept
     allowed_emails: str = ""  # with accounts: who may sign in (empty: everyone the provider signs in)
     requests_per_minute: int = int(DEFAULTS["BNAGPT_REQUESTS_PER_MINUTE"])  # with accounts, per person
+    transcription_model: str = DEFAULTS["GROQ_TRANSCRIPTION_MODEL"]  # what the microphone's recordings go to
+    speech_model: str = DEFAULTS["GROQ_SPEECH_MODEL"]  # what Read aloud speaks with
+    speech_voice: str = DEFAULTS["GROQ_SPEECH_VOICE"]  # the voice a new browser tab starts with
+    audio_max_mb: float = float(DEFAULTS["GROQ_AUDIO_MAX_MB"])  # the largest recording sent
+    speech_max_chars: int = int(DEFAULTS["GROQ_SPEECH_MAX_CHARS"])  # the most text in one speech request
 
 
 class ConfigurationError(Exception):
@@ -136,4 +148,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         draft_days=_number(sources, "BNAGPT_DRAFT_DAYS", float),
         allowed_emails=_lookup(sources, "BNAGPT_ALLOWED_EMAILS") or "",
         requests_per_minute=_number(sources, "BNAGPT_REQUESTS_PER_MINUTE", int),
+        transcription_model=_lookup(sources, "GROQ_TRANSCRIPTION_MODEL"),
+        speech_model=_lookup(sources, "GROQ_SPEECH_MODEL"),
+        speech_voice=_lookup(sources, "GROQ_SPEECH_VOICE"),
+        audio_max_mb=_number(sources, "GROQ_AUDIO_MAX_MB", float),
+        speech_max_chars=_number(sources, "GROQ_SPEECH_MAX_CHARS", int),
     )

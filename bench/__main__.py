@@ -21,10 +21,11 @@ from bench import store_scale
 from bench.browser import Bench
 from bench.report import Measurement, machine, markdown, merge, progress, write
 from bench.thinking import thinking_rows
+from bench.voice import voice_rows
 from tests.e2e.streamlit_server import PROJECT_DIR
 
-GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8")
-ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5", "B8"}  # share one warmed-up server
+GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9")
+ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5", "B8", "B9"}  # share one warmed-up server
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -87,7 +88,8 @@ def app_server_rows(bench: Bench, groups: set[str], repeat: int, load_sizes: lis
                 "B3": lambda: cases.fast_streams(bench, server, repeat),
                 "B4": lambda: cases.after_long_conversation(bench, server, repeat),
                 "B5": lambda: cases.loads(bench, server, repeat, load_sizes),
-                "B8": lambda: thinking_rows(bench, server, repeat, cases.PAGES)}
+                "B8": lambda: thinking_rows(bench, server, repeat, cases.PAGES),
+                "B9": lambda: voice_rows(bench, server, repeat)}
         for group, measure in plan.items():
             if group in groups:
                 rows += attempt(group, measure, server.log_tail)

@@ -106,6 +106,11 @@ class ChatController:
         start = self.last_turn_start()
         yield from self._stream_turn(prompt, len(self.messages) if start is None else start, keep_old=False)
 
+    def mark_question(self, start: int, **changes: Any) -> None:
+        """Change the question at `start` (a spoken one is marked as such), kept like any turn."""
+        if start < len(self.messages) and self.messages[start].role == "user":
+            self._replace_from(start, [replace(self.messages[start], **changes), *self.messages[start + 1:]])
+
     def _stream_turn(self, prompt: str, start: int, keep_old: bool | None = None) -> Iterator[Any]:
         """Stream an answer to `prompt` given the transcript before `start`, which it then replaces."""
         history = self.messages[:start]

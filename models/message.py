@@ -27,6 +27,10 @@ class Message:
     details: AnswerDetails | None = None
     # What a reasoning model thought before answering: shown and kept, never sent back as history.
     reasoning: str | None = None
+    # A question spoken into the microphone: its transcript is the content, marked "from voice";
+    # `recording` names the kept recording (Voice settings: keep recordings), relative to the store.
+    voice: bool = False
+    recording: str | None = None
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -39,6 +43,10 @@ class Message:
             raise ValueError("message details must be AnswerDetails")
         if self.reasoning is not None and not isinstance(self.reasoning, str):
             raise ValueError("message reasoning must be text")
+        if not isinstance(self.voice, bool):
+            raise ValueError("message voice must be true or false")
+        if self.recording is not None and not isinstance(self.recording, str):
+            raise ValueError("message recording must be text")
 
     @property
     def is_history(self) -> bool:
@@ -46,7 +54,8 @@ class Message:
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form used by the store: {"role", "content"} plus "error", "details" and "reasoning" when set."""
+        """The JSON form used by the store: {"role", "content"} plus "error", "details", "reasoning", "voice"
+        and "recording" when set."""
         data: dict[str, Any] = {"role": self.role, "content": self.content}
         if self.error is not None:
             data["error"] = self.error
@@ -54,6 +63,10 @@ class Message:
             data["details"] = self.details.to_dict()
         if self.reasoning:
             data["reasoning"] = self.reasoning
+        if self.voice:
+            data["voice"] = True
+        if self.recording:
+            data["recording"] = self.recording
         return data
 
     @classmethod
@@ -71,7 +84,7 @@ class Message:
             except ValueError as error:
                 raise ValueError(f"details: {error}") from None
         return cls(role=data["role"], content=data["content"], error=data.get("error"), details=details,
-                   reasoning=data.get("reasoning"))
+                   reasoning=data.get("reasoning"), voice=data.get("voice", False), recording=data.get("recording"))
 
 
 def history_of(messages: list[Message]) -> list[Message]:

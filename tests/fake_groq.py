@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 
+from tests.fake_groq_audio import FakeAudio
 from tests.fake_groq_http import API_PREFIX, CHAT_PATH, Handler, RecordedRequest, Step, StreamRecord
 from tests.fake_groq_limits import Charge, Limits, RateLimiter
 from tests.fake_groq_models import DECOMMISSIONED, MODELS
@@ -34,6 +35,7 @@ class FakeGroq:
         self.counting = TokenCounting()
         self.json_streaming = False  # Groq refuses response_format with stream; True lets a test allow it
         self._limiter = RateLimiter()
+        self.audio = FakeAudio()  # /audio/transcriptions and /audio/speech (tests/fake_groq_audio.py)
         self._script: list[Step] = []
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
@@ -90,6 +92,7 @@ class FakeGroq:
             self.counting = TokenCounting()
             self.json_streaming = False
             self._limiter.clear()
+            self.audio = FakeAudio()
 
     def limits_of(self, model: str) -> Limits:
         return self.limits_for.get(model, self.limits)

@@ -8,6 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 
 from tests.fake_groq_answer import Answer, plan
+from tests.fake_groq_audio import AUDIO_PATHS, answer_audio
 from tests.fake_groq_models import MODELS, find
 from tests.fake_groq_records import API_PREFIX, CHAT_PATH, ERROR_KINDS, RecordedRequest, Step, StreamRecord
 from tests.fake_groq_rules import Decision, Refusal, check
@@ -80,10 +81,12 @@ class Handler(BaseHTTPRequestHandler):
         with fake._lock:  # recorded before answering, so a test sees it even if the reply never arrives
             fake.requests.append(self.record)
         path = self.path.split("?", 1)[0]
-        if path not in (CHAT_PATH, f"{API_PREFIX}/models"):
+        if path not in (CHAT_PATH, f"{API_PREFIX}/models", *AUDIO_PATHS):
             return self._error(404, f"Unknown request URL: {self.command} {self.path}")
         if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
             return self._error(401, "Invalid API Key")
+        if path in AUDIO_PATHS:
+            return answer_audio(self, fake, path, raw)
         if path.endswith("/models"):
             with fake._lock:
                 models = copy.deepcopy(fake.models)

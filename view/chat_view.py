@@ -8,15 +8,19 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
+from controller.voice import keep_voice_mark, spoken_reply
 from models.message import Message
 from settings import ConfigurationError, Settings, load_settings
 from view.accounts import refused_over_cap, sign_in
 from view.answer_stream import StreamedAnswer, render_answer, render_caption
 from view.assistant_panel import AssistantPanel
+from view.chat_box import render_chat_box, typed_text
 from view.key_screen import render_missing_key, with_session_key
 from view.loaders import load_image, warm_up_engine
 from view.message_actions import render_copy, render_edit, render_user_message
+from view.read_aloud import finish_reading, forget_pending_reading, read_new_answer, render_read_aloud
 from view.text import escape_markdown
+from view.voice import FROM_VOICE, render_voice_mark, render_voice_settings, spoken_question, take_recording
 
 __all__ = ["ChatView", "escape_markdown", "render_transcript"]
 
@@ -44,6 +48,7 @@ class ChatView:
     title = "bnaGPT"
     caption = ""
     state_prefix = "chat"
+    spoken = False  # the question being answered in this run came from the microphone
 
     def render(self) -> None:
         """Draw the page for this rerun and answer a new message if one was sent."""
@@ -53,6 +58,8 @@ class ChatView:
         sign_in(settings)  # with accounts, nothing below is drawn for someone not signed in and allowed
         controller = self._controller(settings)
         self.render_sidebar(controller, AssistantPanel(self.state_prefix, controller, settings))
+        render_voice_settings(self.state_prefix, settings)
+        forget_pending_reading()
         st.title(self.title)
         assistant = controller.assistant
         st.caption(f":material/smart_toy: {escape_markdown(assistant.persona)} · {escape_markdown(assistant.model)}")
@@ -69,23 +76,29 @@ class ChatView:
         if not settings.groq_api_key:
             render_missing_key()
             st.stop()
-        if kind is None:
+        if kind is None and f"{self.state_prefix}.voice.recording" not in st.session_state:
             self._regenerate_button(controller)
-        st.chat_input(
-            "Message bnaGPT", key=f"{self.state_prefix}.prompt", submit_mode="stop",
-            on_submit=self._take_prompt,
-        )
+        render_chat_box(self.state_prefix, self._take_prompt)
         warm_up_engine()
         if regenerating:
-            self.answer(controller, controller.messages[last_turn].content, controller.stream_regenerated())
+            # A spoken question answered again stays marked as spoken.
+            self.answer(controller, controller.messages[last_turn].content,
+                        keep_voice_mark(controller, controller.stream_regenerated()))
         elif editing:
             self.answer(controller, text, controller.stream_edited(text))
         elif kind == SEND and text.strip():
             self.answer(controller, text, controller.stream_reply(text))
+        spoken = spoken_question(self.state_prefix, settings)
+        if spoken is not None:
+            self.spoken = True
+            self.answer(controller, spoken[0], spoken_reply(controller, *spoken))
+        finish_reading(settings)  # an answer read by itself, once the chat box is there
 
     def _take_prompt(self) -> None:
         # Callbacks run before the script, so the page knows of the new message before it draws.
-        st.session_state[f"{self.state_prefix}.request"] = (SEND, st.session_state[f"{self.state_prefix}.prompt"])
+        value = st.session_state[f"{self.state_prefix}.prompt"]
+        if not take_recording(self.state_prefix, value):
+            st.session_state[f"{self.state_prefix}.request"] = (SEND, typed_text(value))
 
     def _regenerate_button(self, controller: Any) -> None:
         last_turn = controller.last_turn_start()
@@ -144,6 +157,8 @@ class ChatView:
         _draw_again_when_over(run)
         with st.chat_message("user"):
             render_user_message(prompt)
+            if self.spoken:
+                st.caption(FROM_VOICE)
         with st.chat_message("assistant"):
             streamed = StreamedAnswer()
             slot = st.empty()
@@ -171,6 +186,7 @@ class ChatView:
                     render_answer(answer, with_reasoning=False)  # its thinking is on screen already
             render_copy(answer, f"{self.state_prefix}.window.copy.{len(controller.messages) - 1}")
         self._regenerate_button(controller)
+        read_new_answer(controller, f"{self.state_prefix}.window")
         st.rerun()  # a new run ends the finish check's timer
 
 
@@ -200,8 +216,11 @@ def render_transcript(messages: list[Message], window_key: str, controller: Any)
             if message.role == "assistant":
                 render_answer(message)
                 render_copy(message, f"{window_key}.copy.{index}")
+                render_read_aloud(message, f"{window_key}.read.{index}", controller.settings)
             else:
                 render_user_message(message.content)
+                if message.voice:
+                    render_voice_mark(message, controller.settings)
         if message.error:
             with st.chat_message("assistant"):
                 st.error(message.error, icon=":material/error:")

@@ -35,6 +35,11 @@ def apply_page_style() -> None:
         st.html(CLOSE_SIDEBAR.format(nonce=nonce), unsafe_allow_javascript=True)
 
 
+def add_script(name: str) -> None:
+    """Add static/`name` to this run's page as a script (drawn as nothing)."""
+    st.html(_static(name, "script"), unsafe_allow_javascript=True)
+
+
 def close_sidebar_on_phone() -> None:
     """Fold the sidebar away on a narrow screen, in this run or (from a callback) the next."""
     st.session_state[CLOSE_KEY] = st.session_state.get(f"{CLOSE_KEY}.count", 0) + 1

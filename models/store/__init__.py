@@ -17,6 +17,7 @@ from models.store._format import file_name_for
 from models.store._listing_index import INDEX_DIR_NAME, LISTING_FILE_NAME, SETTLED_NS
 from models.store._names import MAX_NAME_LENGTH, unique_name, validate_name
 from models.store._owners import OWNERS_DIR_NAME, find_owners, owner_key
+from models.store._recordings import RECORDINGS_DIR_NAME, Recordings
 from models.store._records import (
     Conversation,
     ConversationDamaged,
@@ -40,6 +41,8 @@ __all__ = [
     "owner_key", "find_owners", "move_conversations",
     # Drafts: chats without a name yet, in the store's drafts area (`store.drafts`).
     "Draft", "Drafts", "InvalidDraftId", "new_draft_id", "validate_draft_id",
+    # Kept recordings of spoken questions (off unless the person asks), named by their messages.
+    "Recordings", "RECORDINGS_DIR_NAME",
     # Export and import files (what a person downloads or uploads).
     "ImportedConversation", "export_file_name", "parse_import", "to_json", "to_markdown",
     # Not the contract: where this implementation keeps things in its directory, for the tools that

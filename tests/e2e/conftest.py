@@ -89,12 +89,19 @@ def conversations_on_disk(app_server: StreamlitServer) -> Path:
 @pytest.fixture
 def open_page(browser, request: pytest.FixtureRequest, fake_groq: FakeGroq):
     """Opens the app in new browser sessions; checks none showed a traceback, screenshots each."""
+    yield from opened_pages(request, lambda server: (browser, server.url))
+
+
+def opened_pages(request: pytest.FixtureRequest, where):
+    """For a fixture: a function opening the app in a new session of the browser and at the address
+    `where(*arguments, **named)` names; afterwards checks no page showed a traceback, and screenshots each."""
     contexts, pages = [], []
 
-    def open_app(server: StreamlitServer) -> ChatPage:
-        context = browser.new_context(viewport={"width": 1366, "height": 820})
+    def open_app(*arguments, **named) -> ChatPage:
+        chromium, url = where(*arguments, **named)
+        context = chromium.new_context(viewport={"width": 1366, "height": 820})
         contexts.append(context)
-        page = ChatPage(context.new_page(), server.url)
+        page = ChatPage(context.new_page(), url)
         pages.append(page)
         return page.open()
 

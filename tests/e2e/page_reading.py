@@ -49,8 +49,9 @@ READ_SAVED = """() => [...document.querySelectorAll(
   })"""
 # Not captions, nor the folded Thinking step (an expander) above an answer, nor a menu's label (Copy).
 NOT_THINKING = ':not([data-testid="stExpander"] *):not([data-testid="stPopover"] *)'
-ANSWER_PARTS = (f'[data-testid="stMarkdownContainer"]{NOT_THINKING}, [data-testid="stCode"] pre{NOT_THINKING}, '
-                f'[data-testid="stText"]{NOT_THINKING}')
+# Nor a button's label (Read aloud).
+ANSWER_PARTS = (f'[data-testid="stMarkdownContainer"]{NOT_THINKING}:not(button *), '
+                f'[data-testid="stCode"] pre{NOT_THINKING}, [data-testid="stText"]{NOT_THINKING}')
 # Each Thinking step in the chat: [its label, the reasoning in it].
 READ_THINKING = """() => [...document.querySelectorAll(
   '[data-testid="stChatMessage"]:not([data-stale="true"]) [data-testid="stExpander"]')]
