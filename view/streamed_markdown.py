@@ -21,10 +21,6 @@ class MarkdownInBlocks:
         self._slot = None  # the unfinished block's element
         self._text, self._done = "", 0  # all the text, and how much of it is drawn as finished blocks
 
-    @property
-    def text(self) -> str:
-        return self._text
-
     def add(self, text: str) -> None:
         self._text += text
         rest = self._text[self._done:]
