@@ -1,4 +1,4 @@
-"""`python -m bench`: bnaGPT's benchmarks B1–B8, written to docs/BENCHMARKS.md and docs/benchmarks.json.
+"""`python -m bench`: bnaGPT's benchmarks B1–B10, written to docs/BENCHMARKS.md and docs/benchmarks.json.
 
 How to run it and what each measurement means: bench/README.md.
 """
@@ -17,14 +17,14 @@ from pathlib import Path
 import streamlit
 
 from bench import browser_cases as cases
-from bench import store_scale
+from bench import long_streams, store_scale
 from bench.browser import Bench
 from bench.report import Measurement, machine, markdown, merge, progress, write
 from bench.thinking import thinking_rows
 from bench.voice import voice_rows
 from tests.e2e.streamlit_server import PROJECT_DIR
 
-GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9")
+GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10")
 ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5", "B8", "B9"}  # share one warmed-up server
 
 
@@ -63,7 +63,7 @@ def attempt(group: str, measure: Callable[[], list[Measurement]], log: Callable[
 
 
 def browser_rows(arguments: argparse.Namespace, folder: Path, run: dict) -> list[Measurement]:
-    """B1–B6 and B8, with one Chromium and one fake Groq server."""
+    """B1–B6 and B8–B10, with one Chromium and one fake Groq server."""
     groups, repeat, rows = set(arguments.groups), arguments.repeat, []
     load_sizes = [2000] if arguments.quick else [2000, 3000]
     with Bench(folder) as bench:
@@ -75,6 +75,8 @@ def browser_rows(arguments: argparse.Namespace, folder: Path, run: dict) -> list
         if "B6" in groups:
             sessions, turns = (3, 2) if arguments.quick else (10, 5)
             rows += attempt("B6", lambda: cases.session_memory(bench, repeat, sessions, turns))
+        if "B10" in groups:
+            rows += attempt("B10", lambda: long_streams.rows(bench, repeat))
     return rows
 
 
@@ -116,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="bnagpt-bench-") as temp:
         if set(arguments.groups) - {"B7"}:
-            rows += attempt("B1–B6, B8", lambda: browser_rows(arguments, Path(temp), run))
+            rows += attempt("B1–B6, B8–B10", lambda: browser_rows(arguments, Path(temp), run))
     if "B7" in arguments.groups:
         sizes = (10, 1000) if arguments.quick else store_scale.SIZES
         rows += attempt("B7", lambda: store_scale.measurements(max(arguments.repeat, 20), sizes))

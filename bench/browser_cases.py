@@ -133,7 +133,7 @@ def fast_streams(bench: Bench, server: StreamlitServer, repeat: int) -> list[Mea
     """B3: 2,000 tokens at 1,000 tokens/s in a fresh session on each page, as a ratio to 2.0 s."""
     return [_stream_rows(bench, server, repeat, Measurement(
         f"B3-{label}", f"Fast stream, {label} page: Enter → last of 2,000 tokens at 1,000/s shown, ÷ 2.0 s", "×",
-        budget=1.05), page) for label, page in PAGES]
+        budget=1.03), page) for label, page in PAGES]
 
 
 def after_long_conversation(bench: Bench, server: StreamlitServer, repeat: int) -> list[Measurement]:

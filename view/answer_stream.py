@@ -12,7 +12,9 @@ from typing import Any
 import streamlit as st
 
 from controller.chat import Reasoning, Waiting
+from models.markdown_blocks import needs_whole
 from models.message import Message
+from view.streamed_markdown import MarkdownInBlocks, write_stream_in_blocks
 from view.text import escape_markdown
 
 WAITING = "Waiting for Groq…"
@@ -28,17 +30,27 @@ def thought_label(seconds: float | None) -> str:
 
 
 class StreamedAnswer:
-    """Draws one answer's events in the assistant's bubble; `text` hands the answer to st.write_stream."""
+    """Draws one answer's events in the assistant's bubble: `write` draws the answer in blocks."""
 
     def __init__(self) -> None:
         self._thinking_slot = st.empty()
         self._status_slot = st.empty()
         self._thinking: Any = None  # the st.status box, once the model thinks
-        self._reasoning_slot: Any = None
-        self._reasoning = ""
+        self._reasoning: MarkdownInBlocks | None = None
+        self._text = ""
         self._thinking_began = 0.0
         self._answering = False
         self._waiting_since = time.monotonic()
+
+    def write(self, events: Iterable[Any]) -> str:
+        """Draw the answer's events; the answer's text once the stream has ended."""
+        self._text = write_stream_in_blocks(self.text(events))
+        return self._text
+
+    def shows(self, content: str) -> bool:
+        """Whether the answer on screen is `content` drawn as a finished answer draws it: blocks drawn
+        apart cannot share link references or footnotes, so such an answer is drawn again whole."""
+        return content == self._text and not needs_whole(content)
 
     def text(self, events: Iterable[Any]) -> Iterator[str]:
         """The answer's text; the reasoning and waits are drawn beside it as they come."""
@@ -62,9 +74,8 @@ class StreamedAnswer:
             with self._thinking_slot.container():
                 self._thinking = st.status(THINKING, expanded=True)
                 with self._thinking:
-                    self._reasoning_slot = st.empty()
-        self._reasoning += text
-        self._reasoning_slot.markdown(self._reasoning)
+                    self._reasoning = MarkdownInBlocks()
+        self._reasoning.add(text)
 
     def _begin_answer(self) -> None:
         if self._answering:

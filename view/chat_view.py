@@ -164,7 +164,7 @@ class ChatView:
             slot = st.empty()
             try:
                 with slot.container():
-                    text = st.write_stream(streamed.text(stream))
+                    streamed.write(stream)
             except ChatError as error:
                 slot.error(str(error), icon=":material/error:")
                 st.rerun()  # drawn from the transcript: what arrived, the error and Retry
@@ -177,7 +177,7 @@ class ChatView:
             # the same instant and be drawn in one go with the answer's last words, delaying them (B3).
             time.sleep(SETTLE_SECONDS)
             answer = controller.messages[-1]
-            if answer.content == text and not (answer.details and answer.details.json_mode):
+            if streamed.shows(answer.content) and not (answer.details and answer.details.json_mode):
                 # Already drawn as it will be: drawing the whole answer again would cost the browser
                 # another parse of it, just as the person waits for its end.
                 render_caption(answer)

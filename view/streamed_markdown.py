@@ -1,0 +1,79 @@
+"""Markdown that streams in blocks (issue 20): text up to the last safe boundary
+(models.markdown_blocks) is drawn once, as its own Markdown element, and never sent again; only the
+unfinished block after it is drawn again as text comes in. Drawing the whole text at every batch
+sent the answer so far each time and had the browser parse all of it again: a cost that grew with
+the square of the answer's length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import streamlit as st
+
+from models.markdown_blocks import finished_length
+
+
+class MarkdownInBlocks:
+    """Text handed in piece by piece (`add`), drawn in blocks in the container it was made in."""
+
+    def __init__(self) -> None:
+        self._box = st.container()
+        self._slot = None  # the unfinished block's element
+        self._text, self._done = "", 0  # all the text, and how much of it is drawn as finished blocks
+
+    def add(self, text: str) -> None:
+        self._text += text
+        rest = self._text[self._done:]
+        cut = finished_length(rest)
+        if cut:  # the unfinished block's element becomes the finished blocks', drawn for good
+            self._unfinished().markdown(rest[:cut])
+            self._slot, self._done, rest = None, self._done + cut, rest[cut:]
+        if rest.strip():
+            self._unfinished().markdown(rest)
+
+    def _unfinished(self):
+        if self._slot is None:
+            self._slot = self._box.empty()
+        return self._slot
+
+
+class _Finished(Exception):
+    """Ends an unfinished block's st.write_stream once the block is finished (its element is then
+    drawn whole), before write_stream would send that block once more as its final state."""
+
+
+def write_stream_in_blocks(pieces: Iterable[str]) -> str:
+    """Draw streamed text as st.write_stream does (unclosed **bold** or `code` shown closed while
+    they stream), one write_stream per unfinished block; the whole text, as write_stream returns."""
+    return _Blocks(iter(pieces)).write()
+
+
+class _Blocks:
+    def __init__(self, pieces: Iterator[str]) -> None:
+        self._pieces = pieces
+        self._text, self._done = "", 0
+        self._over = False
+
+    def write(self) -> str:
+        box = st.container()
+        while not self._over:
+            slot, began = box.empty(), self._done
+            try:
+                with slot.container():
+                    st.write_stream(self._unfinished())
+            except _Finished:
+                slot.markdown(self._text[began:self._done])
+        return self._text
+
+    def _unfinished(self) -> Iterator[str]:
+        """The unfinished block's text as it grows; raises _Finished once blocks are finished."""
+        if self._text[self._done:]:
+            yield self._text[self._done:]  # what the last batch brought after the finished blocks
+        for piece in self._pieces:
+            self._text += piece
+            cut = finished_length(self._text[self._done:])
+            if cut:
+                self._done += cut
+                raise _Finished
+            yield piece
+        self._over = True
