@@ -42,6 +42,15 @@ DEFAULTS = {
     "GROQ_RATE_LIMIT_WAIT": "20",
     # Days a chat without a name (a draft) is kept after its last change; 0 keeps drafts forever.
     "BNAGPT_DRAFT_DAYS": "30",
+    # The agent's tools (utils/llm/tools/): a self-hosted SearXNG (its JSON API) instead of
+    # DuckDuckGo when set; pages fetched within a time and size; at most this many tool calls a turn.
+    "BNAGPT_SEARXNG_URL": "",
+    "BNAGPT_FETCH_TIMEOUT": "10",
+    "BNAGPT_FETCH_MAX_BYTES": "2000000",
+    "BNAGPT_TOOL_STEPS": "6",
+    # Loopback and private addresses a fetched URL may reach: "1" all of them, or "host:port,…" just
+    # those (tests' fakes on 127.0.0.1). Never for a real deployment: a page could reach the network.
+    "BNAGPT_FETCH_PRIVATE": "0",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -65,6 +74,11 @@ class Settings:
     tokens_per_minute: int = int(DEFAULTS["GROQ_TOKENS_PER_MINUTE"])  # assumed until Groq says
     rate_limit_wait: float = float(DEFAULTS["GROQ_RATE_LIMIT_WAIT"])  # seconds waited out in sight
     draft_days: float = float(DEFAULTS["BNAGPT_DRAFT_DAYS"])  # how long an unnamed chat is kept
+    searxng_url: str = ""  # "" searches DuckDuckGo
+    fetch_timeout: float = float(DEFAULTS["BNAGPT_FETCH_TIMEOUT"])
+    fetch_max_bytes: int = int(DEFAULTS["BNAGPT_FETCH_MAX_BYTES"])
+    tool_steps: int = int(DEFAULTS["BNAGPT_TOOL_STEPS"])  # tool calls a turn before the model must answer
+    fetch_private: str = "0"  # which loopback and private addresses fetched URLs may reach ("0": none)
 
 
 class ConfigurationError(Exception):
@@ -128,4 +142,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tokens_per_minute=_number(sources, "GROQ_TOKENS_PER_MINUTE", int),
         rate_limit_wait=_number(sources, "GROQ_RATE_LIMIT_WAIT", float),
         draft_days=_number(sources, "BNAGPT_DRAFT_DAYS", float),
+        searxng_url=(_lookup(sources, "BNAGPT_SEARXNG_URL") or "").rstrip("/"),
+        fetch_timeout=_number(sources, "BNAGPT_FETCH_TIMEOUT", float),
+        fetch_max_bytes=_number(sources, "BNAGPT_FETCH_MAX_BYTES", int),
+        tool_steps=_number(sources, "BNAGPT_TOOL_STEPS", int),
+        fetch_private=_lookup(sources, "BNAGPT_FETCH_PRIVATE"),
     )

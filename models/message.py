@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.answer_details import AnswerDetails
+from models.tool_step import ToolStep
 
 ROLES = ("user", "assistant", "system")
 
@@ -27,6 +28,9 @@ class Message:
     details: AnswerDetails | None = None
     # What a reasoning model thought before answering: shown and kept, never sent back as history.
     reasoning: str | None = None
+    # What the agent's tools did for this answer (searches, pages read, Python run): shown and kept,
+    # never sent back as history.
+    steps: tuple[ToolStep, ...] = ()
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -39,6 +43,8 @@ class Message:
             raise ValueError("message details must be AnswerDetails")
         if self.reasoning is not None and not isinstance(self.reasoning, str):
             raise ValueError("message reasoning must be text")
+        if not all(isinstance(step, ToolStep) for step in self.steps):
+            raise ValueError("message steps must be ToolSteps")
 
     @property
     def is_history(self) -> bool:
@@ -54,6 +60,8 @@ class Message:
             data["details"] = self.details.to_dict()
         if self.reasoning:
             data["reasoning"] = self.reasoning
+        if self.steps:
+            data["steps"] = [step.to_dict() for step in self.steps]
         return data
 
     @classmethod
@@ -70,8 +78,15 @@ class Message:
                 details = AnswerDetails.from_dict(details)
             except ValueError as error:
                 raise ValueError(f"details: {error}") from None
+        steps = data.get("steps") or []
+        if not isinstance(steps, list):
+            raise ValueError("steps must be a list")
+        try:
+            steps = tuple(ToolStep.from_dict(step) for step in steps)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"steps: {error}") from None
         return cls(role=data["role"], content=data["content"], error=data.get("error"), details=details,
-                   reasoning=data.get("reasoning"))
+                   reasoning=data.get("reasoning"), steps=steps)
 
 
 def history_of(messages: list[Message]) -> list[Message]:

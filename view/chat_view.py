@@ -16,6 +16,7 @@ from view.key_screen import render_missing_key, with_session_key
 from view.loaders import load_image, warm_up_engine
 from view.message_actions import render_copy, render_edit, render_user_message
 from view.text import escape_markdown
+from view.tools_control import render_tools_control
 
 __all__ = ["ChatView", "escape_markdown", "render_transcript"]
 
@@ -55,6 +56,7 @@ class ChatView:
         assistant = controller.assistant
         st.caption(f":material/smart_toy: {escape_markdown(assistant.persona)} · {escape_markdown(assistant.model)}")
         st.caption(self.caption)
+        render_tools_control(controller, self.state_prefix)
         kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
         last_turn = controller.last_turn_start()
         regenerating = kind == REGENERATE and last_turn is not None
