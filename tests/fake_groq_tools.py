@@ -24,10 +24,13 @@ ANSWER_WITHOUT_TOOLS = "From what I found so far: here is my answer."
 class ToolScripts:
     """Mixed into FakeGroq: scripting tool calls, and the built-in tools' runs."""
 
-    def call_tool(self, name: str, arguments: dict | str, text_before: str = "", reasoning: str | None = None) -> None:
-        """Answer the next request with a call of tool `name` (`text_before` streamed first, as a model may)."""
+    def call_tool(self, name: str, arguments: dict | str, text_before: str = "", reasoning: str | None = None,
+                  tokens_per_second: float | None = None) -> None:
+        """Answer the next request with a call of tool `name` (`text_before` streamed first, as a model may),
+        a chunk every 1/`tokens_per_second` s when given."""
         raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
-        self._push(Step("tool_call", text=text_before, reasoning=reasoning, tool={"name": name, "arguments": raw}))
+        self._push(Step("tool_call", text=text_before, reasoning=reasoning, tool={"name": name, "arguments": raw},
+                        tokens_per_second=tokens_per_second))
 
     def reply_after_tools_ran(self, text: str, executed_tools: list[dict], reasoning: str | None = None) -> None:
         """Answer with `text` after Groq ran its built-in tools, reported as `executed_tools`."""
@@ -154,5 +157,7 @@ def tool_stream(handler, step: Step, decision, reasoning: list[str], headers: di
     chunks.append(event({}, "tool_calls" if call else "stop", x_groq={"id": "req_fake", "usage": usage}, usage=usage))
     handler._start(200, {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked"} | headers)
     for chunk in [*chunks, http_chunk(b"data: [DONE]\n\n"), b"0\r\n\r\n"]:
+        if step.tokens_per_second and handler.server.fake._stopping.wait(1 / step.tokens_per_second):
+            return
         handler.wfile.write(chunk)
         handler.wfile.flush()

@@ -55,10 +55,11 @@ def tool_messages(body: dict) -> list[str]:
     return [message["content"] for message in body["messages"] if message["role"] == "tool"]
 
 
-def script_search_and_read(fake_groq, web, text_before: str = "") -> str:
+def script_search_and_read(fake_groq, web, text_before: str = "", tokens_per_second: float | None = None) -> str:
     page = web.page("/ramen", RAMEN)
     web.results = [{"title": "Ramen in Lisbon", "url": page, "content": "The best ramen."}]
-    fake_groq.call_tool("web_search", {"query": "best ramen in Lisbon"}, text_before=text_before)
+    fake_groq.call_tool("web_search", {"query": "best ramen in Lisbon"}, text_before=text_before,
+                        tokens_per_second=tokens_per_second)
     fake_groq.call_tool("open_page", {"url": page})
     fake_groq.reply_with(f"Koya is the best [1]({page}).")
     return page
@@ -95,7 +96,8 @@ def test_a_web_question_searches_reads_and_cites(agent, fake_groq, web):
 
 def test_text_before_the_tool_call_does_not_end_the_turn(agent, fake_groq, web):
     # llama_index#15083: OpenAIAgent took such text for the whole answer and never ran the tool.
-    page = script_search_and_read(fake_groq, web, text_before="Let me look that up.")
+    # Paced like a model, so the agent reads the words before the call arrives (the race the bug needs).
+    page = script_search_and_read(fake_groq, web, text_before="Let me look that up.", tokens_per_second=40)
     text, _ = run(agent, "Where is the best ramen in Lisbon?")
 
     assert len(fake_groq.chat_requests()) == 3 and web.searches() == ["best ramen in Lisbon"]

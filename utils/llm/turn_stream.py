@@ -39,7 +39,10 @@ class TurnStream:
             response = call()
             # LlamaIndex reads the stream in a worker of its own; a failure there lands on the response.
             while not self.turn.ended.wait(0.05) and response.exception is None:
-                pass
+                if getattr(response, "is_done", False):
+                    # The agent ended its turn on a stream that was no answer (a tool call it did not
+                    # run): read as cut, never waited on forever.
+                    self.turn.ended.set()
             if response.exception is not None:
                 raise response.exception
         except BaseException as error:  # noqa: BLE001 - handed to the reader, who shows it
