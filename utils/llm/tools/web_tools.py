@@ -6,8 +6,10 @@ numbered results to cite, and a page's text as clearly delimited data, never as 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from models.tool_step import ToolStep
 from settings import Settings
 from utils.llm.tools.fetch import FetchRefused, fetch_page, private_allowed
 from utils.llm.tools.search import SearchFailed, search_for
@@ -26,6 +28,16 @@ PAGE_END = "<<<END OF PAGE>>>"
 def _neutral(text: str) -> str:
     """Page text that cannot close its own delimiters early."""
     return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
+def _stepped(turn: Any, kind: str, label: str, work: Callable[[], Any]) -> tuple[ToolStep, Any, str | None]:
+    """(the step shown for `work`, what it returned, None), or (the failed step, None, why) when it failed."""
+    step = begin_step(turn, kind, label)
+    try:
+        return step, work(), None
+    except (SearchFailed, FetchRefused) as error:
+        show(turn, step.ended("failed", detail=str(error)))
+        return step, None, str(error)
 
 
 def web_tools(settings: Settings, current_turn: CurrentTurn) -> list[Any]:
@@ -47,12 +59,9 @@ def web_tools(settings: Settings, current_turn: CurrentTurn) -> list[Any]:
         turn = current_turn()
         if turn.stop.is_set():
             return STOPPED
-        step = begin_step(turn, "search", f"Searching the web: {query}")
-        try:
-            results = search(query)
-        except SearchFailed as error:
-            show(turn, step.ended("failed", detail=str(error)))
-            return f"The search failed: {error} Answer from what you know, and say the web could not be searched."
+        step, results, problem = _stepped(turn, "search", f"Searching the web: {query}", lambda: search(query))
+        if problem:
+            return f"The search failed: {problem} Answer from what you know, and say the web could not be searched."
         show(turn, step.ended(results=tuple((result.title, result.url) for result in results),
                               detail=f"{len(results)} result{'' if len(results) == 1 else 's'}"))
         if not results:
@@ -68,13 +77,11 @@ def web_tools(settings: Settings, current_turn: CurrentTurn) -> list[Any]:
         turn = current_turn()
         if turn.stop.is_set():
             return STOPPED
-        step = begin_step(turn, "read", f"Reading {short_url(url)}")
-        try:
-            page = fetch_page(url, timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes,
-                              allow_private=private_allowed(settings.fetch_private))
-        except FetchRefused as error:
-            show(turn, step.ended("failed", detail=str(error)))
-            return f"The page could not be read: {error}"
+        step, page, problem = _stepped(turn, "read", f"Reading {short_url(url)}", lambda: fetch_page(
+            url, timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes,
+            allow_private=private_allowed(settings.fetch_private)))
+        if problem:
+            return f"The page could not be read: {problem}"
         text = page.text[:PAGE_CHARACTERS] + (" …" if len(page.text) > PAGE_CHARACTERS else "")
         title = page.title or short_url(page.url)
         cited = numbered(turn)
