@@ -53,6 +53,15 @@ DEFAULTS = {
     # Groq's limits on the free tier: 25 MB a recording, 200 characters a text-to-speech request.
     "GROQ_AUDIO_MAX_MB": "25",
     "GROQ_SPEECH_MAX_CHARS": "200",
+    # The agent's tools (utils/llm/tools/): a self-hosted SearXNG (its JSON API) instead of
+    # DuckDuckGo when set; pages fetched within a time and size; at most this many tool calls a turn.
+    "BNAGPT_SEARXNG_URL": "",
+    "BNAGPT_FETCH_TIMEOUT": "10",
+    "BNAGPT_FETCH_MAX_BYTES": "2000000",
+    "BNAGPT_TOOL_STEPS": "6",
+    # Loopback and private addresses a fetched URL may reach: "1" all of them, or "host:port,…" just
+    # those (tests' fakes on 127.0.0.1). Never for a real deployment: a page could reach the network.
+    "BNAGPT_FETCH_PRIVATE": "0",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -83,6 +92,11 @@ class Settings:
     speech_voice: str = DEFAULTS["GROQ_SPEECH_VOICE"]  # the voice a new browser tab starts with
     audio_max_mb: float = float(DEFAULTS["GROQ_AUDIO_MAX_MB"])  # the largest recording sent
     speech_max_chars: int = int(DEFAULTS["GROQ_SPEECH_MAX_CHARS"])  # the most text in one speech request
+    searxng_url: str = ""  # "" searches DuckDuckGo
+    fetch_timeout: float = float(DEFAULTS["BNAGPT_FETCH_TIMEOUT"])
+    fetch_max_bytes: int = int(DEFAULTS["BNAGPT_FETCH_MAX_BYTES"])
+    tool_steps: int = int(DEFAULTS["BNAGPT_TOOL_STEPS"])  # tool calls a turn before the model must answer
+    fetch_private: str = "0"  # which loopback and private addresses fetched URLs may reach ("0": none)
 
 
 class ConfigurationError(Exception):
@@ -153,4 +167,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         speech_voice=_lookup(sources, "GROQ_SPEECH_VOICE"),
         audio_max_mb=_number(sources, "GROQ_AUDIO_MAX_MB", float),
         speech_max_chars=_number(sources, "GROQ_SPEECH_MAX_CHARS", int),
+        searxng_url=(_lookup(sources, "BNAGPT_SEARXNG_URL") or "").rstrip("/"),
+        fetch_timeout=_number(sources, "BNAGPT_FETCH_TIMEOUT", float),
+        fetch_max_bytes=_number(sources, "BNAGPT_FETCH_MAX_BYTES", int),
+        tool_steps=_number(sources, "BNAGPT_TOOL_STEPS", int),
+        fetch_private=_lookup(sources, "BNAGPT_FETCH_PRIVATE"),
     )

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from utils.llm import Reasoning, Waiting
+from utils.llm import Reasoning
 
 # Each batch is drawn whole again by the browser, which costs more as the answer grows, so pieces
 # are gathered for 40 ms while it is short and for longer as it grows (B3).
@@ -26,7 +26,7 @@ def in_batches(events: Iterable[Any], seconds: float = BATCH_SECONDS,
                clock: Callable[[], float] = time.monotonic) -> Iterator[Any]:
     """Answer text (and, apart, reasoning) joined into batches: the first at once, then whatever came
     in since the last, at least `seconds` later and longer as the text grows (`batch_seconds`).
-    A `Waiting` is handed on at once, after what was gathered."""
+    A `Waiting` (or a tool step) is handed on at once, after what was gathered."""
     pending: list[str] = []
     kind: type = str
     last_yield, handed_on = None, 0
@@ -37,7 +37,7 @@ def in_batches(events: Iterable[Any], seconds: float = BATCH_SECONDS,
         return text if kind is str else Reasoning(text)
 
     for event in events:
-        if isinstance(event, Waiting):
+        if not isinstance(event, (str, Reasoning)):  # a Waiting or a tool step: handed on at once
             if pending:
                 yield batch()
             yield event

@@ -14,6 +14,7 @@ from controller.batching import BATCH_SECONDS, LONGEST_BATCH_SECONDS, batch_seco
 from models.answer_details import AnswerDetails
 from models.assistant_settings import AssistantSettings, SharedAssistant
 from models.message import Message
+from models.tool_step import ToolChoice
 from settings import Settings
 from utils.llm import CATALOG, GONE, Answerer, Reasoning, Waiting
 
@@ -33,6 +34,7 @@ class ChatController:
 
     batch_seconds = BATCH_SECONDS  # 0: every delta is handed on by itself
     remembers = True  # the model sees the earlier turns (so it can continue an answer)
+    default_tools = ToolChoice()  # the Tools control's switches in a new chat
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -45,7 +47,8 @@ class ChatController:
         # conversation loaded), so the view knows to show the new values.
         self.assistant_generation = 0
         self._engine: Answerer | None = None
-        self._engine_for: AssistantSettings | None = None
+        self._engine_for: tuple | None = None
+        self.tools = self.default_tools  # what the agent may use in this chat (saved with it)
 
     @property
     def assistant(self) -> AssistantSettings:
@@ -72,9 +75,23 @@ class ChatController:
             self._engine = None
 
     def new_chat(self) -> None:
-        """Start over with an empty transcript (the assistant settings stay)."""
+        """Start over with an empty transcript (the assistant settings stay; the Tools start as default)."""
         self.messages = []
+        self.tools = self.default_tools
         self._engine = None
+
+    def set_tools(self, tools: ToolChoice) -> None:
+        """Let the agent use these tools from the next message on (saved with the conversation)."""
+        self.tools = tools
+
+    def saved_settings(self) -> dict[str, Any]:
+        """What a saved conversation or draft keeps of how it is answered: the assistant settings
+        and the Tools switches."""
+        return {**self.assistant.to_dict(), "tools": self.tools.to_dict()}
+
+    def restore_tools(self, saved: Any) -> None:
+        """The Tools switches a saved conversation or draft had (the default for older files)."""
+        self.tools = self.default_tools.updated_from(saved.get("tools") if isinstance(saved, dict) else None)
 
     def last_turn_start(self) -> int | None:
         """Where the last turn (its question, then any answer) begins in the transcript."""
@@ -117,8 +134,9 @@ class ChatController:
         if keep_old is None:
             keep_old = start < len(self.messages) and not self.last_turn_failed()
         regenerating = keep_old
-        if self._engine is None or self._engine_for != self.assistant:  # the other page may have changed them
-            self._engine, self._engine_for = self._build_engine(), self.assistant
+        wanted = (self.assistant, self.tools)
+        if self._engine is None or self._engine_for != wanted:  # the other page may have changed them
+            self._engine, self._engine_for = self._build_engine(), wanted
         engine = self._engine
         streaming, began, last = None, time.monotonic(), None
         try:
@@ -141,7 +159,7 @@ class ChatController:
         if problem:
             raise self._fail(prompt, start, None, keep_old=regenerating, message=problem)
         answer = Message("assistant", streaming.text, details=self._details(streaming, began, history),
-                         reasoning=streaming.reasoning or None)
+                         reasoning=streaming.reasoning or None, steps=tuple(streaming.steps.values()))
         self._replace_from(start, [Message("user", prompt), answer])
 
     def _keep_stopped(self, prompt: str, start: int, shown: str, began: float, streaming: Any) -> None:
@@ -152,7 +170,8 @@ class ChatController:
             model=self.assistant.model, seconds=round(time.monotonic() - began, 3),
             stopped=True, json_mode=self.assistant.json_mode, thinking_seconds=streaming.thinking_seconds,
         )
-        answer = Message("assistant", shown, details=details, reasoning=streaming.reasoning or None)
+        answer = Message("assistant", shown, details=details, reasoning=streaming.reasoning or None,
+                         steps=tuple(streaming.steps.values()))
         self._replace_from(start, [Message("user", prompt), answer])
 
     def _details(self, streaming: Any, began: float, history: list[Message]) -> AnswerDetails:
@@ -210,7 +229,7 @@ class ChatController:
             details = AnswerDetails(model=model, seconds=round(waited or 0.0, 3), json_mode=self.assistant.json_mode,
                                     thinking_seconds=partial.thinking_seconds, cut_off=True)
             cut = Message("assistant", partial.text, error=message, details=details,
-                          reasoning=partial.reasoning or None)
+                          reasoning=partial.reasoning or None, steps=tuple(partial.steps.values()))
             self._replace_from(start, [Message("user", prompt), cut])
         elif not keep_old:
             # The person's words stay on screen and on disk, marked as unanswered.

@@ -35,7 +35,7 @@ class KeepsDraft:
             if self.draft_id is None:
                 self.drafts.remove_older_than(self.draft_days)  # a new draft is a good moment to tidy
                 self.draft_id = new_draft_id()
-            self.drafts.save(self.draft_id, self.draft_page, messages, self.assistant.to_dict())
+            self.drafts.save(self.draft_id, self.draft_page, messages, self.saved_settings())
             self.draft_problem = None
         except (StoreError, OSError) as error:
             self.draft_problem = f"This chat could not be kept as a draft, so a reload would lose it: {error}"
@@ -50,6 +50,7 @@ class KeepsDraft:
         self.messages = list(draft.messages)
         if draft.assistant is not None:
             self.assistant = self.assistant.updated_from(draft.assistant)
+        self.restore_tools(draft.assistant)
         self.assistant_generation += 1
         self._engine = None
         self.draft_id = draft_id

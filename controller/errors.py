@@ -60,6 +60,9 @@ def describe_failure(error: BaseException | None, settings: Settings, model: str
     if isinstance(error, openai.InternalServerError):
         return f"Groq had a server error ({error.status_code}). Press Retry in a moment."
     if isinstance(error, openai.APIStatusError):
+        if error_code(error) == "tool_use_failed":
+            return ("The model could not make a proper tool call, even when asked twice (Groq: tool_use_failed). "
+                    "Press Retry, rephrase, or turn the chat's Tools off.")
         if error_code(error) == "json_validate_failed":
             return ("JSON mode is on, but the model could not produce valid JSON (Groq: json_validate_failed). "
                     "Say in your message what JSON you want, or turn JSON mode off.")

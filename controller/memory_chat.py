@@ -30,6 +30,7 @@ from models.store import (
     unique_name,
     validate_name,
 )
+from models.tool_step import ToolChoice
 from settings import Settings
 from utils.llm import Answerer, build_agent, count_ahead
 
@@ -53,6 +54,7 @@ class MemoryChatController(KeepsDraft, ChatController):
     """One agent per browser session, rebuilt on load; each turn gives it the transcript as memory."""
 
     draft_page = "memory"
+    default_tools = ToolChoice(web_search=True)  # a chat that remembers is where people look things up
 
     def __init__(self, settings: Settings, store: ConversationStore) -> None:
         super().__init__(settings)
@@ -75,7 +77,7 @@ class MemoryChatController(KeepsDraft, ChatController):
         return self.unsaved_count > 0
 
     def _build_engine(self) -> Answerer:
-        return build_agent(self.settings, self.assistant)
+        return build_agent(self.settings, self.assistant, self.tools)
 
     def _replace_from(self, start: int, turn: list[Message]) -> None:
         super()._replace_from(start, turn)
@@ -111,7 +113,7 @@ class MemoryChatController(KeepsDraft, ChatController):
         """Save the transcript under `name`; raises ConversationExists unless it is ours to update."""
         ours = self.revision if validate_name(name) == self.name else None
         summary = self.store.save(
-            name, self.messages, model=self.assistant.model, assistant=self.assistant.to_dict(),
+            name, self.messages, model=self.assistant.model, assistant=self.saved_settings(),
             expected_revision=ours, replace=replace,
         )
         self.name, self.revision, self.saved_count = summary.name, summary.revision, len(self.messages)
@@ -130,6 +132,7 @@ class MemoryChatController(KeepsDraft, ChatController):
         # A conversation that brings its settings keeps them to itself; older files use the session's.
         self.own_assistant = (None if conversation.assistant is None
                               else self.shared.settings.updated_from(conversation.assistant))
+        self.restore_tools(conversation.assistant)
         self.assistant_generation += 1
         self._engine = None  # a fresh agent for the loaded conversation
         count_ahead(self.settings, self.assistant, self.messages)

@@ -26,4 +26,4 @@ class SimpleChatController(KeepsDraft, ChatController):
     remembers = False
 
     def _build_engine(self) -> Answerer:
-        return build_simple_engine(self.settings, self.assistant)
+        return build_simple_engine(self.settings, self.assistant, self.tools)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.answer_details import AnswerDetails
+from models.tool_step import ToolStep
 
 ROLES = ("user", "assistant", "system")
 
@@ -31,6 +32,9 @@ class Message:
     # `recording` names the kept recording (Voice settings: keep recordings), relative to the store.
     voice: bool = False
     recording: str | None = None
+    # What the agent's tools did for this answer (searches, pages read, Python run): shown and kept,
+    # never sent back as history.
+    steps: tuple[ToolStep, ...] = ()
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -47,6 +51,8 @@ class Message:
             raise ValueError("message voice must be true or false")
         if self.recording is not None and not isinstance(self.recording, str):
             raise ValueError("message recording must be text")
+        if not all(isinstance(step, ToolStep) for step in self.steps):
+            raise ValueError("message steps must be ToolSteps")
 
     @property
     def is_history(self) -> bool:
@@ -67,6 +73,8 @@ class Message:
             data["voice"] = True
         if self.recording:
             data["recording"] = self.recording
+        if self.steps:
+            data["steps"] = [step.to_dict() for step in self.steps]
         return data
 
     @classmethod
@@ -83,8 +91,16 @@ class Message:
                 details = AnswerDetails.from_dict(details)
             except ValueError as error:
                 raise ValueError(f"details: {error}") from None
+        steps = data.get("steps") or []
+        if not isinstance(steps, list):
+            raise ValueError("steps must be a list")
+        try:
+            steps = tuple(ToolStep.from_dict(step) for step in steps)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"steps: {error}") from None
         return cls(role=data["role"], content=data["content"], error=data.get("error"), details=details,
-                   reasoning=data.get("reasoning"), voice=data.get("voice", False), recording=data.get("recording"))
+                   reasoning=data.get("reasoning"), voice=data.get("voice", False), recording=data.get("recording"),
+                   steps=steps)
 
 
 def history_of(messages: list[Message]) -> list[Message]:

@@ -16,11 +16,12 @@ from tests.fake_groq_limits import Charge, Limits, RateLimiter
 from tests.fake_groq_models import DECOMMISSIONED, MODELS
 from tests.fake_groq_rules import Decision
 from tests.fake_groq_tokens import TokenCounting, text_of
+from tests.fake_groq_tools import ToolScripts
 
 __all__ = ["API_PREFIX", "CHAT_PATH", "DECOMMISSIONED", "MODELS", "FakeGroq", "Limits", "RecordedRequest",
            "StreamRecord", "TokenCounting"]
 
-class FakeGroq:
+class FakeGroq(ToolScripts):
     """An in-process, scriptable stand-in for Groq's OpenAI-compatible API."""
 
     def __init__(self, api_key: str = "gsk_test_key", clock: Callable[[], float] = time.monotonic):

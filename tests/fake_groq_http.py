@@ -13,6 +13,7 @@ from tests.fake_groq_models import MODELS, find
 from tests.fake_groq_records import API_PREFIX, CHAT_PATH, ERROR_KINDS, RecordedRequest, Step, StreamRecord
 from tests.fake_groq_rules import Decision, Refusal, check
 from tests.fake_groq_sse import completion, stream_chunks, usage_for
+from tests.fake_groq_tools import failed_generation_error, resolve, tool_stream
 
 __all__ = ["API_PREFIX", "CHAT_PATH", "MODELS", "Handler", "RecordedRequest", "Step", "StreamRecord"]
 class Handler(BaseHTTPRequestHandler):
@@ -125,12 +126,17 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             step = Step("reply", text=fake.default_reply(body))
+        step = resolve(step, body)
+        if step.kind == "fail" and step.tool:
+            return self._send_error(step.status, failed_generation_error(step), headers)
         if step.kind == "fail":
             if step.retry_after is not None:
                 headers = headers | {"retry-after": f"{step.retry_after:g}"}
             return self._error(step.status, step.text, step.error_type, step.code, headers)
         reasoning = step.reasoning if step.reasoning is not None else fake.default_reasoning(body)
         answer = plan(step.text, step.chunks, reasoning, decision.reasoning, decision.budget)
+        if step.tool and body.get("stream"):
+            return tool_stream(self, step, decision, answer.reasoning, headers)
         if step.kind == "cut":
             answer.content = answer.content[: step.n_chunks]
         if not body.get("stream"):

@@ -40,7 +40,7 @@ class RecordedRequest:
 
 @dataclass
 class Step:
-    kind: str  # "reply" | "fail" | "cut" | "hang"
+    kind: str  # "reply" | "fail" | "cut" | "hang" | "tool_call"
     text: str = ""
     chunks: list[str] | None = None
     reasoning: str | None = None  # None: the model's default reasoning, if it reasons
@@ -52,6 +52,7 @@ class Step:
     seconds: float = 0.0
     tokens_per_second: float | None = None  # pace a stream like a real model; None: as fast as possible
     clean: bool = False  # a cut that ends the body properly (no finish_reason, no usage)
+    tool: dict | None = None  # tool calling (tests/fake_groq_tools.py): the call, executed tools, failed_generation
 
 
 @dataclass

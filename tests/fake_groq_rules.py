@@ -147,6 +147,9 @@ def check(body: dict, models: list[dict], counting: TokenCounting, json_streamin
     entry = check_model(body, models)
     model = entry["id"]
     messages = check_messages(body, model)
+    from tests.fake_groq_tools import check_tools  # it imports Refusal from here
+
+    check_tools(body, model)
     mode = reasoning_mode(body, model, json_mode(body, messages, json_streaming))
     prompt_tokens = counting.prompt_tokens(messages)
     return Decision(model, prompt_tokens, check_budget(body, entry, prompt_tokens), mode)

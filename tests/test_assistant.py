@@ -175,7 +175,7 @@ def test_saved_settings_come_back_when_the_conversation_is_loaded(settings, stor
     chat.set_assistant(chosen)
     ask(chat, "hello")
     chat.save("Lesson")
-    assert store.load("Lesson").assistant == chosen.to_dict()
+    assert store.load("Lesson").assistant == {**chosen.to_dict(), "tools": {"web_search": True, "code": False}}
 
     other = MemoryChatController(settings, store)
     generation = other.assistant_generation

@@ -14,8 +14,10 @@ import streamlit as st
 from controller.chat import Reasoning, Waiting
 from models.markdown_blocks import needs_whole
 from models.message import Message
+from models.tool_step import ToolStep
 from view.streamed_markdown import MarkdownInBlocks, write_stream_in_blocks
 from view.text import escape_markdown
+from view.tool_steps import LiveSteps, render_steps
 
 WAITING = "Waiting for Groq…"
 RATE_LIMIT_WAIT = "Groq's per-minute limit: answering in {seconds} s…"
@@ -34,6 +36,7 @@ class StreamedAnswer:
 
     def __init__(self) -> None:
         self._thinking_slot = st.empty()
+        self._steps = LiveSteps()  # the agent's tool steps, between its thinking and its answer
         self._status_slot = st.empty()
         self._thinking: Any = None  # the st.status box, once the model thinks
         self._reasoning: MarkdownInBlocks | None = None
@@ -57,7 +60,11 @@ class StreamedAnswer:
         for event in events:
             if isinstance(event, str):
                 self._begin_answer()
+                self._steps.finish()
                 yield event
+            elif isinstance(event, ToolStep):
+                self._status_slot.empty()
+                self._steps.show(event)
             elif isinstance(event, Reasoning):
                 self._think(event.text)
             elif isinstance(event, Waiting) and not self._answering and self._thinking is None:
@@ -66,6 +73,7 @@ class StreamedAnswer:
                     self._status_slot.info(RATE_LIMIT_WAIT.format(seconds=event.seconds), icon=":material/timer:")
                 else:
                     self._status_slot.caption(f"{WAITING} {time.monotonic() - self._waiting_since:.0f} s")
+        self._steps.finish()
 
     def _think(self, text: str) -> None:
         if self._thinking is None:
@@ -94,6 +102,8 @@ def render_answer(message: Message, with_reasoning: bool = True) -> None:
     if message.reasoning and with_reasoning:
         with st.status(thought_label(details.thinking_seconds if details else None), state="complete", expanded=False):
             st.markdown(message.reasoning)
+    if with_reasoning:  # else drawn live already, as the reasoning was
+        render_steps(message.steps)
     if details and details.json_mode and not details.stopped:
         try:
             st.code(json.dumps(json.loads(message.content), indent=2, ensure_ascii=False), language="json")

@@ -20,6 +20,7 @@ from view.loaders import load_image, warm_up_engine
 from view.message_actions import render_copy, render_edit, render_user_message
 from view.read_aloud import finish_reading, forget_pending_reading, read_new_answer, render_read_aloud
 from view.text import escape_markdown
+from view.tools_control import render_tools_control
 from view.voice import FROM_VOICE, render_voice_mark, render_voice_settings, spoken_question, take_recording
 
 __all__ = ["ChatView", "escape_markdown", "render_transcript"]
@@ -64,6 +65,7 @@ class ChatView:
         assistant = controller.assistant
         st.caption(f":material/smart_toy: {escape_markdown(assistant.persona)} · {escape_markdown(assistant.model)}")
         st.caption(self.caption)
+        render_tools_control(controller, self.state_prefix)
         kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
         if kind is not None and refused_over_cap(settings, text):  # accounts: this person's minute is spent
             kind = None

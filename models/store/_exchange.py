@@ -26,6 +26,7 @@ from models.store._format import (
     metadata_for,
 )
 from models.store._records import Conversation, ImportProblem
+from models.tool_step import steps_markdown
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 EXPORT_SLUG_LENGTH = 60
@@ -55,6 +56,8 @@ def to_markdown(conversation: Conversation) -> str:
         if message.reasoning:
             # The model's thinking, folded as GitHub and most Markdown viewers fold <details>.
             parts.append(f"<details><summary>Thinking</summary>\n\n{message.reasoning}\n\n</details>")
+        if message.steps:
+            parts.append(steps_markdown(message.steps))
         if message.content.strip():
             parts.append(message.content)
         if message.error is not None:

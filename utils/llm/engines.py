@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from models.assistant_settings import AssistantSettings
 from models.message import Message, history_of
+from models.tool_step import ToolChoice
 from settings import Settings
 from utils.llm.history_window import fitting_start
 from utils.llm.limits import RequestContext
 from utils.llm.loading import llama_index, token_counter
+from utils.llm.tools.equip import equip
 
 if TYPE_CHECKING:
     from utils.llm.groq_llm import StoppableGroq, TranscriptMemory
@@ -64,11 +66,24 @@ def _system_prompt(assistant: AssistantSettings) -> str | None:
     return assistant.instructions() or None
 
 
-def build_simple_engine(settings: Settings, assistant: AssistantSettings) -> Answerer:
-    """An engine that answers each message on its own, with the chat's system prompt."""
+def _agent(classes: Any, llm: Any, tools: list, memory: Any, prompt: str | None) -> Any:
+    # The card asks for OpenAIAgent; LlamaIndex 0.12 marks it deprecated (warning once per
+    # process) in favour of FunctionAgent, a move that will touch this package only. Its own cap on
+    # tool calls sits past the seam's (utils/llm/tools/calls.py), which lets the model answer.
+    return classes.OpenAIAgent.from_tools(tools=tools, llm=llm, memory=memory, system_prompt=prompt,
+                                          max_function_calls=llm.max_tool_calls + 2)
+
+
+def build_simple_engine(settings: Settings, assistant: AssistantSettings, tools: ToolChoice | None = None) -> Answerer:
+    """An engine that answers each message on its own, with the chat's system prompt (an agent
+    without memory when the chat's Tools are on)."""
     classes = llama_index()
     llm = classes.build_llm(settings, assistant, token_counter())
-    engine = classes.SimpleChatEngine.from_defaults(llm=llm, system_prompt=_system_prompt(assistant))
+    function_tools = equip(llm, settings, assistant.model, None if assistant.json_mode else tools)
+    if function_tools:
+        engine = _agent(classes, llm, function_tools, None, _system_prompt(assistant))
+    else:
+        engine = classes.SimpleChatEngine.from_defaults(llm=llm, system_prompt=_system_prompt(assistant))
     return Answerer(llm, engine, settings, assistant)
 
 
@@ -95,12 +110,12 @@ def count_ahead(settings: Settings, assistant: AssistantSettings, history: Seque
     return thread
 
 
-def build_agent(settings: Settings, assistant: AssistantSettings) -> Answerer:
-    """An agent over Groq whose memory is set from the transcript at every turn."""
+def build_agent(settings: Settings, assistant: AssistantSettings, tools: ToolChoice | None = None) -> Answerer:
+    """An agent over Groq whose memory is set from the transcript at every turn, with the chat's
+    Tools (none in JSON mode, whose answer must be one JSON object)."""
     classes = llama_index()
     llm = classes.build_llm(settings, assistant, token_counter())
     memory = classes.TranscriptMemory.from_defaults(llm=llm, token_limit=memory_token_limit(settings, assistant))
-    # The card asks for OpenAIAgent; LlamaIndex 0.12 marks it deprecated (warning once per
-    # process) in favour of FunctionAgent, a move that will touch this package only.
-    agent = classes.OpenAIAgent.from_tools(tools=[], llm=llm, memory=memory, system_prompt=_system_prompt(assistant))
+    function_tools = equip(llm, settings, assistant.model, None if assistant.json_mode else tools)
+    agent = _agent(classes, llm, function_tools, memory, _system_prompt(assistant))
     return Answerer(llm, agent, settings, assistant, memory)

@@ -81,6 +81,22 @@ class StoppableGroq(Groq):
         self._get_client()
         return self._requests.begin()
 
+    def current_turn(self) -> Turn:
+        """The turn being answered, where the agent's tools show their steps."""
+        self._get_client()
+        return self._requests.turn
+
+    @property
+    def max_tool_calls(self) -> int:
+        """The tool calls a turn may make before the model must answer."""
+        self._get_client()
+        return self._requests.tool_cap
+
+    def use_tools(self, builtin: list[dict], cap: int) -> None:
+        """Offer Groq's built-in `builtin` tools with every request; at most `cap` tool calls a turn."""
+        self._get_client()
+        self._requests.builtin_tools, self._requests.tool_cap = list(builtin), cap
+
     def request_stop(self) -> None:
         """End the current answer now, wherever it is."""
         if self._requests is not None:

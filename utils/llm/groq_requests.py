@@ -22,6 +22,7 @@ from utils.llm.events import Failed, Finished, Reasoning, Waiting
 from utils.llm.limit_book import LIMITS
 from utils.llm.limit_messages import error_code, error_message, minute_left, retry_seconds, too_large
 from utils.llm.limits import Allowance, Fit, RequestContext, RequestTooLong
+from utils.llm.tools.calls import ExecutedTools, plain_messages, tool_calls_first, with_tools
 from utils.llm.traits import GONE
 
 MOST_WAITS = 3  # short rate-limit waits in a row before the person is told instead
@@ -38,6 +39,8 @@ class Turn:
     events: queue.Queue = field(default_factory=queue.Queue)
     stop: threading.Event = field(default_factory=threading.Event)
     ended: threading.Event = field(default_factory=threading.Event)  # Groq's stream finished or was stopped
+    tool_calls: int = 0  # the agent's tool calls so far in this turn (utils/llm/tools/calls.py caps them)
+    steps: int = 0  # tool steps shown so far, to number the next
 
 
 class GroqRequests:
@@ -51,6 +54,8 @@ class GroqRequests:
         self._close_client = close_client
         self.turn = Turn()
         self.turn.ended.set()
+        self.builtin_tools: list[dict] = []  # Groq's own tools, offered beside the agent's (tools/calls.py)
+        self.tool_cap = 6  # tool calls a turn before the model must answer
 
     def begin(self) -> Turn:
         """A fresh turn for the next answer."""
@@ -68,11 +73,13 @@ class GroqRequests:
                max_tokens: int | None = None, **kwargs: Any) -> Any:
         """The SDK's create, as Groq needs it; LlamaIndex's messages are sent as they are."""
         turn = self.turn
-        messages = list(messages)
+        messages = plain_messages(list(messages))
         allowance = self.context.allowance(model, max_tokens or kwargs.pop("max_completion_tokens", None) or 8192)
         fit = allowance.fit(messages, self._count)
         refitted, shrunk, waits = False, False, 0
         json_mode = "response_format" in kwargs
+        kwargs = with_tools(kwargs, self.builtin_tools, turn, self.tool_cap)
+        retried_tool = False
         while True:
             streamed = stream and not (json_mode and LIMITS.refuses_json_streaming(self.context.key, model))
             body = {**(extra_body or {}), "messages": fit.messages}
@@ -103,6 +110,9 @@ class GroqRequests:
                 if json_mode and streamed and "stream" in error_message(error).lower():
                     LIMITS.refuses_json_streaming(self.context.key, model, learned=True)
                     continue
+                if error_code(error) == "tool_use_failed" and not retried_tool and not turn.stop.is_set():
+                    retried_tool = True  # Groq's advice for a malformed tool call: ask once more
+                    continue
                 if error_code(error) in ("model_decommissioned", "model_not_found"):
                     GONE.add(model)
                 raise
@@ -122,12 +132,14 @@ class GroqRequests:
                 chunks = result
             else:
                 chunks = _as_chunks(result)
-            return self._read(chunks, turn, model, fit)
+            read = self._read(chunks, turn, model, fit)
+            return tool_calls_first(read) if kwargs.get("tools") else read
 
     def _read(self, chunks: Any, turn: Turn, model: str, fit: Fit) -> Iterator[ChatCompletionChunk]:
         """Yield Groq's chunks to LlamaIndex while handing their reasoning and text to the turn."""
-        finish, usage = None, None
+        finish, usage, texted = None, None, False
         put = turn.events.put
+        executed = ExecutedTools(turn)
         try:
             for chunk in chunks:
                 if turn.stop.is_set():
@@ -139,6 +151,14 @@ class GroqRequests:
                         put(Reasoning(reasoning))
                     if choice.delta.content:
                         put(choice.delta.content)
+                        texted = True
+                    if choice.delta.tool_calls:
+                        turn.tool_calls += sum(1 for call in choice.delta.tool_calls if call.id)
+                        if texted:  # words before a tool call stay apart from the answer after it
+                            put("\n\n")
+                            texted = False
+                    if (choice.delta.model_extra or {}).get("executed_tools"):
+                        executed.show(choice.delta.model_extra["executed_tools"])
                     finish = choice.finish_reason or finish
                 usage = _usage_of(chunk) or usage
                 yield chunk
@@ -151,14 +171,16 @@ class GroqRequests:
                 key = self.context.key
                 LIMITS.learn_prompt(key, model, raw, len(fit.messages), usage["prompt_tokens"])
                 LIMITS.release(key, model, fit.budget - (usage.get("completion_tokens") or fit.budget))
-            put(Finished(finish, usage, fit.dropped))
+            if finish != "tool_calls":  # else the agent runs the tools and asks again, in this turn
+                put(Finished(finish, usage, fit.dropped))
         except Exception as error:
             if not turn.stop.is_set():  # else: the stop hung up on the stream, as it meant to
                 put(Failed(error))  # before `ended`: LlamaIndex may pass the error on after it
                 raise
         finally:
             _close(chunks)
-            turn.ended.set()
+            if finish != "tool_calls" or turn.stop.is_set():
+                turn.ended.set()
 
     def _fit_to(self, left: int, allowance: Allowance, messages: list) -> Fit | None:
         """The request fitted to `left` tokens as if they were the whole minute (None: not even the message fits)."""

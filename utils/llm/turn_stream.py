@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from models.tool_step import ToolStep
 from utils.llm.events import Failed, Finished, Reasoning, Waiting
 from utils.llm.groq_requests import StreamCut, Turn
 
@@ -29,6 +30,7 @@ class TurnStream:
         self.thinking_seconds: float | None = None
         self.finished: Finished | None = None
         self.dropped = dropped  # history left out to fit, before the request and in it
+        self.steps: dict[int, ToolStep] = {}  # the tools' steps by number, each as it is now
         self._thread = threading.Thread(target=self._run, args=(call,), name="bnaGPT answer", daemon=True)
         self._thread.start()
 
@@ -37,7 +39,10 @@ class TurnStream:
             response = call()
             # LlamaIndex reads the stream in a worker of its own; a failure there lands on the response.
             while not self.turn.ended.wait(0.05) and response.exception is None:
-                pass
+                if getattr(response, "is_done", False):
+                    # The agent ended its turn on a stream that was no answer (a tool call it did not
+                    # run): read as cut, never waited on forever.
+                    self.turn.ended.set()
             if response.exception is not None:
                 raise response.exception
         except BaseException as error:  # noqa: BLE001 - handed to the reader, who shows it
@@ -64,6 +69,8 @@ class TurnStream:
             if isinstance(event, Reasoning):
                 thinking_began = thinking_began or time.monotonic()
                 self.reasoning += event.text
+            elif isinstance(event, ToolStep):
+                self.steps[event.number] = event
             elif isinstance(event, str):
                 if thinking_began and self.thinking_seconds is None:
                     self.thinking_seconds = round(time.monotonic() - thinking_began, 1)

@@ -1,0 +1,83 @@
+"""What a tool turn adds beyond the tools' own time, against the fake Groq and the fake web on 127.0.0.1.
+
+Run from the project root: `python -m bench.tool_overhead [--repeat 30]`. Reports medians of:
+- a plain turn on the memory page's agent (tools off);
+- a turn that calls web_search once, then answers (two requests to the fake Groq);
+- the search alone (the provider's call to the fake SearXNG);
+- the overhead: the tool turn less two plain turns and the search, i.e. what the agent, the
+  seam and the step events add to a turn that uses a tool.
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from controller.memory_chat import MemoryChatController
+from models.store import ConversationStore
+from models.tool_step import ToolChoice
+from settings import Settings
+from tests.fake_groq import FakeGroq
+from tests.fake_groq_limits import Limits
+from tests.fake_search import FakeWeb
+from utils.llm.tools.search import searxng
+
+
+def _median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 2)
+
+
+def _turn(controller: MemoryChatController, prompt: str) -> float:
+    began = time.perf_counter()
+    for _ in controller.stream_reply(prompt):
+        pass
+    return time.perf_counter() - began
+
+
+def measure(repeat: int) -> dict[str, float]:
+    with FakeGroq() as fake, tempfile.TemporaryDirectory() as folder:
+        fake.limits = Limits.unlimited()  # the free tier's minute would hold the runs up
+        web = FakeWeb().start()
+        try:
+            web.results = [{"title": "A", "url": web.url("/a"), "content": "a"}]
+            settings = replace(Settings(
+                groq_api_key=fake.api_key, groq_api_base=fake.base_url, groq_model="openai/gpt-oss-120b",
+                conversations_dir=Path(folder), request_timeout=10, max_retries=0, context_window=131072,
+                max_answer_tokens=1024), searxng_url=web.base_url, fetch_private=web.host)
+            controller = MemoryChatController(settings, ConversationStore(Path(folder)))
+            plain, tooled, search = [], [], []
+            provider = searxng(web.base_url, 10)
+            for index in range(repeat + 1):  # the first of each warms up, and is left out
+                controller.new_chat()
+                controller.set_tools(ToolChoice())
+                fake.reply_with("Done.")
+                plain.append(_turn(controller, f"plain {index}"))
+                controller.new_chat()
+                fake.call_tool("web_search", {"query": "q"})
+                fake.reply_with("Done.")
+                tooled.append(_turn(controller, f"tool {index}"))
+                began = time.perf_counter()
+                provider("q")
+                search.append(time.perf_counter() - began)
+        finally:
+            web.stop()
+    plain, tooled, search = plain[1:], tooled[1:], search[1:]
+    overhead = [t - 2 * p - s for t, p, s in zip(tooled, plain, search, strict=True)]
+    return {"plain turn ms": _median_ms(plain), "tool turn ms": _median_ms(tooled),
+            "search alone ms": _median_ms(search), "tool turn overhead ms": _median_ms(overhead)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    for name, value in measure(parser.parse_args().repeat).items():
+        print(f"{name}: {value}")
+
+
+if __name__ == "__main__":
+    main()
