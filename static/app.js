@@ -29,7 +29,7 @@
   }, true);
 
   // "Show earlier messages" adds messages above the reader's: keep those in view where they were.
-  let keep = null; // {scroller, fromBottom, until}
+  let keep = null; // {scroller, fromEnd, top, until}
   const scrollerOf = (element) => {
     for (let node = element; node; node = node.parentElement) {
       const style = getComputedStyle(node);
@@ -37,11 +37,16 @@
     }
     return document.scrollingElement;
   };
+  // The anchor is the first message in view, counted from the end (new ones arrive above it).
+  const messages = () => [...document.querySelectorAll('[data-testid="stChatMessage"]:not([data-stale="true"])')];
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button || !/Show earlier messages/.test(button.textContent)) return;
-    const scroller = scrollerOf(button);
-    keep = { scroller, fromBottom: scroller.scrollHeight - scroller.scrollTop, until: Date.now() + 3000 };
+    const all = messages();
+    const first = all.findIndex((message) => message.getBoundingClientRect().bottom > 0);
+    if (first < 0) return;
+    keep = { scroller: scrollerOf(button), fromEnd: all.length - first, top: all[first].getBoundingClientRect().top,
+             until: Date.now() + 10000 };
   }, true);
   for (const stop of ["wheel", "touchstart", "keydown"]) {
     document.addEventListener(stop, () => { keep = null; }, { capture: true, passive: true });
@@ -56,7 +61,9 @@
     }
     document.querySelectorAll('[data-testid="stPopoverBody"]').forEach(focusMenu);
     if (keep && Date.now() < keep.until) {
-      keep.scroller.scrollTop = keep.scroller.scrollHeight - keep.fromBottom;
+      const all = messages();
+      const anchor = all[all.length - keep.fromEnd];
+      if (anchor) keep.scroller.scrollTop += anchor.getBoundingClientRect().top - keep.top;
     } else {
       keep = null;
     }

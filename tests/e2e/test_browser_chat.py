@@ -12,6 +12,7 @@ from models.message import Message
 from models.store import ConversationStore
 from tests.conftest import sent_messages, system_prompts
 from tests.e2e.conftest import ARTIFACTS_DIR
+from tests.e2e.page_reading import READ_TRANSCRIPT
 from tests.fake_groq import FakeGroq
 
 MEMORY = "Chatbot With Memory"
@@ -126,6 +127,8 @@ def test_persona_model_stop_and_regenerate(open_page, app_server, fake_groq):
     page.start_sending("Explain photosynthesis")
     page.expect_last_answer(re.compile(r"step0 step1 step2 step3"))
     page.stop()
+    # The page is drawn once more after a Stop (view/chat_view.py); read it once that draw is done.
+    page.page.wait_for_function(f"({READ_TRANSCRIPT})().length === 2")
     [(_, question), (role, shown)] = page.transcript()
     assert (question, role) == ("Explain photosynthesis", "assistant")
     assert shown.startswith("step0 step1 step2 step3") and not shown.endswith("step299")

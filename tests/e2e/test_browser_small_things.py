@@ -40,13 +40,16 @@ def test_show_earlier_messages_keeps_the_readers_place(open_page, app_server, fa
     expect(page.page.get_by_text("message number 59", exact=True)).to_be_visible()
     more = page.page.get_by_role("button", name="Show earlier messages")
     more.scroll_into_view_if_needed()
-    reading = page.page.evaluate(TOP_OF_BUBBLE, "message number 40")  # the oldest message shown
-    assert reading is not None and page.page.evaluate(TOP_OF_BUBBLE, "message number 39") is None
+    assert page.page.evaluate(TOP_OF_BUBBLE, "message number 39") is None  # 40 is the oldest shown
+    # Where the oldest message shown is at the moment of the click (the page may still settle before).
+    page.page.evaluate(f"""() => document.addEventListener("click", () => {{
+        window.__reading = ({TOP_OF_BUBBLE})("message number 40"); }}, {{capture: true, once: true}})""")
     with page.rerun():
         more.click()
     expect(page.page.get_by_text("message number 0", exact=True)).to_be_attached()
     # The forty messages drawn above it did not push what the person was reading off the screen.
-    page.page.wait_for_function(f"""() => Math.abs(({TOP_OF_BUBBLE})("message number 40") - {reading}) <= 2""")
+    page.page.wait_for_function(f"""() => window.__reading !== null
+        && Math.abs(({TOP_OF_BUBBLE})("message number 40") - window.__reading) <= 2""")
 
 
 def test_the_saved_lists_times_stand_in_one_column(open_page, app_server, fake_groq, conversations_on_disk):
