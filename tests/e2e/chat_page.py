@@ -173,8 +173,10 @@ class ChatPage:
 
     def click(self, label: str, within: Locator | None = None) -> ChatPage:
         """Click the button labelled `label` (exactly) and wait for the app's rerun."""
+        button = (within or self.page).get_by_role("button", name=label, exact=True)
+        expect(button).to_have_count(1)  # a draw still in progress may show the old one beside the new
         with self.rerun():
-            (within or self.page).get_by_role("button", name=label, exact=True).click()
+            button.click()
         return self
 
     def save_as(self, name: str) -> ChatPage:
