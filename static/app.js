@@ -28,8 +28,9 @@
     }
   }, true);
 
-  // "Show earlier messages" adds messages above the reader's: keep those in view where they were.
-  let keep = null; // {scroller, fromEnd, top, until}
+  // "Show earlier messages" adds messages above the reader's: keep the one at the top of the view where it
+  // was. It is found again by its text, counted from the end, since the redraw replaces every element.
+  let keep = null; // {scroller, element, text, fromEnd, redrawn, top, quietSince, until}
   const scrollerOf = (element) => {
     for (let node = element; node; node = node.parentElement) {
       const style = getComputedStyle(node);
@@ -37,16 +38,38 @@
     }
     return document.scrollingElement;
   };
-  // The anchor is the first message in view, counted from the end (new ones arrive above it).
   const messages = () => [...document.querySelectorAll('[data-testid="stChatMessage"]:not([data-stale="true"])')];
+  const findAnchor = () => {
+    const all = messages().filter((message) => message.innerText === keep.text);
+    return all[all.length - keep.fromEnd];
+  };
+  // Each frame until the page has been still for a while: a loaded page draws in several steps.
+  const holdPlace = () => {
+    if (!keep) return;
+    const now = Date.now();
+    const anchor = findAnchor();
+    const drift = anchor ? anchor.getBoundingClientRect().top - keep.top : 0;
+    if (Math.abs(drift) >= 1) {
+      keep.scroller.scrollTop += drift;
+      keep.quietSince = now;
+    }
+    // Still until the redraw has begun (the old element is gone or greyed) and then settled.
+    if (anchor !== keep.element || document.querySelector('[data-stale="true"]')) keep.redrawn = true;
+    if (!keep.redrawn || document.querySelector('[data-stale="true"]') || !anchor) keep.quietSince = now;
+    if (now - keep.quietSince > 1500 || now > keep.until) keep = null;
+    else requestAnimationFrame(holdPlace);
+  };
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button || !/Show earlier messages/.test(button.textContent)) return;
     const all = messages();
     const first = all.findIndex((message) => message.getBoundingClientRect().bottom > 0);
     if (first < 0) return;
-    keep = { scroller: scrollerOf(button), fromEnd: all.length - first, top: all[first].getBoundingClientRect().top,
-             until: Date.now() + 10000 };
+    const text = all[first].innerText;
+    const fromEnd = all.slice(first).filter((message) => message.innerText === text).length;
+    keep = { scroller: scrollerOf(button), element: all[first], text, fromEnd, redrawn: false,
+             top: all[first].getBoundingClientRect().top, quietSince: Date.now(), until: Date.now() + 60000 };
+    requestAnimationFrame(holdPlace);
   }, true);
   for (const stop of ["wheel", "touchstart", "keydown"]) {
     document.addEventListener(stop, () => { keep = null; }, { capture: true, passive: true });
@@ -60,13 +83,6 @@
       }
     }
     document.querySelectorAll('[data-testid="stPopoverBody"]').forEach(focusMenu);
-    if (keep && Date.now() < keep.until) {
-      const all = messages();
-      const anchor = all[all.length - keep.fromEnd];
-      if (anchor) keep.scroller.scrollTop += anchor.getBoundingClientRect().top - keep.top;
-    } else {
-      keep = null;
-    }
   };
   new MutationObserver(tidy).observe(document.body, { childList: true, subtree: true, attributes: true,
     attributeFilter: ["aria-label", "aria-expanded"] });
