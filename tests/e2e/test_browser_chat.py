@@ -128,8 +128,9 @@ def test_persona_model_stop_and_regenerate(open_page, app_server, fake_groq):
     page.expect_last_answer(re.compile(r"step0 step1 step2 step3"))
     page.stop()
     # The page is drawn once more after a Stop (view/chat_view.py); read it once that draw is done.
-    page.page.wait_for_function(f"({READ_TRANSCRIPT})().length === 2")
-    [(_, question), (role, shown)] = page.transcript()
+    # Read in the same step as the wait, so a draw in between cannot change what is read.
+    [(_, question), (role, shown)] = page.page.wait_for_function(
+        f"() => {{ const shown = ({READ_TRANSCRIPT})(); return shown.length === 2 ? shown : null; }}").json_value()
     assert (question, role) == ("Explain photosynthesis", "assistant")
     assert shown.startswith("step0 step1 step2 step3") and not shown.endswith("step299")
     [request] = fake_groq.chat_requests()
