@@ -56,6 +56,12 @@ DEFAULTS = {
     # The agent's tools (utils/llm/tools/): a self-hosted SearXNG (its JSON API) instead of
     # DuckDuckGo when set; pages fetched within a time and size; at most this many tool calls a turn.
     "BNAGPT_SEARXNG_URL": "",
+    # Which provider web_search uses: duckduckgo, searxng, tavily, brave, or groq (Groq's own
+    # browser_search on gpt-oss). Empty picks SearXNG when its URL is set, else Tavily or Brave
+    # when its key is, else DuckDuckGo. Tavily and Brave take TAVILY_API_KEY and BRAVE_API_KEY.
+    "BNAGPT_SEARCH_PROVIDER": "",
+    "BNAGPT_TAVILY_URL": "https://api.tavily.com",
+    "BNAGPT_BRAVE_URL": "https://api.search.brave.com/res/v1",
     "BNAGPT_FETCH_TIMEOUT": "10",
     "BNAGPT_FETCH_MAX_BYTES": "2000000",
     "BNAGPT_TOOL_STEPS": "6",
@@ -65,7 +71,8 @@ DEFAULTS = {
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
-SETTING_NAMES = ("GROQ_API_KEY", *DEFAULTS)
+SETTING_NAMES = ("GROQ_API_KEY", "TAVILY_API_KEY", "BRAVE_API_KEY", *DEFAULTS)
+SEARCH_PROVIDERS = ("duckduckgo", "searxng", "tavily", "brave", "groq")
 LOCATION_NAMES = ("BNAGPT_SECRETS_FILE", "BNAGPT_DOTENV_FILE")
 
 
@@ -97,6 +104,11 @@ class Settings:
     fetch_max_bytes: int = int(DEFAULTS["BNAGPT_FETCH_MAX_BYTES"])
     tool_steps: int = int(DEFAULTS["BNAGPT_TOOL_STEPS"])  # tool calls a turn before the model must answer
     fetch_private: str = "0"  # which loopback and private addresses fetched URLs may reach ("0": none)
+    search_provider: str = ""  # one of SEARCH_PROVIDERS; "" lets load_settings pick from what is set
+    tavily_api_key: str | None = field(default=None, repr=False)
+    brave_api_key: str | None = field(default=None, repr=False)
+    tavily_url: str = DEFAULTS["BNAGPT_TAVILY_URL"]
+    brave_url: str = DEFAULTS["BNAGPT_BRAVE_URL"]
 
 
 class ConfigurationError(Exception):
@@ -141,6 +153,20 @@ def _number(sources, name: str, kind: type):
     return value
 
 
+def _search_provider(sources) -> str:
+    chosen = (_lookup(sources, "BNAGPT_SEARCH_PROVIDER") or "").lower()
+    if chosen and chosen not in SEARCH_PROVIDERS:
+        raise ConfigurationError(f"BNAGPT_SEARCH_PROVIDER must be one of {', '.join(SEARCH_PROVIDERS)}, "
+                                 f"not {chosen!r}.")
+    if chosen:
+        return chosen
+    for provider, name in (("searxng", "BNAGPT_SEARXNG_URL"), ("tavily", "TAVILY_API_KEY"),
+                           ("brave", "BRAVE_API_KEY")):
+        if _lookup(sources, name):
+            return provider
+    return "duckduckgo"
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from secrets.toml, the environment and .env, in that order."""
     sources = _sources(os.environ if environ is None else environ)
@@ -172,4 +198,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         fetch_max_bytes=_number(sources, "BNAGPT_FETCH_MAX_BYTES", int),
         tool_steps=_number(sources, "BNAGPT_TOOL_STEPS", int),
         fetch_private=_lookup(sources, "BNAGPT_FETCH_PRIVATE"),
+        search_provider=_search_provider(sources),
+        tavily_api_key=_lookup(sources, "TAVILY_API_KEY"),
+        brave_api_key=_lookup(sources, "BRAVE_API_KEY"),
+        tavily_url=_lookup(sources, "BNAGPT_TAVILY_URL").rstrip("/"),
+        brave_url=_lookup(sources, "BNAGPT_BRAVE_URL").rstrip("/"),
     )

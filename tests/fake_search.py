@@ -1,5 +1,6 @@
-"""A fake web on 127.0.0.1 for the agent's tools: a SearXNG-shaped search (GET /search?q=…&format=json)
-and pages served as scripted (status, type, body, redirects, slowness). It records every request."""
+"""A fake web on 127.0.0.1 for the agent's tools: a SearXNG-shaped search (GET /search?q=…&format=json),
+Tavily's and Brave's APIs with their keys (tests/fake_search_keyed.py), and pages served as scripted
+(status, type, body, redirects, slowness). It records every request."""
 
 import json
 import threading
@@ -7,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fake_search_keyed import BRAVE_PATH, TAVILY_PATH, brave_answer, tavily_answer
 
 
 @dataclass
@@ -24,7 +27,10 @@ class FakeWeb:
 
     def __init__(self) -> None:
         self.results: list[dict] = []  # SearXNG's shape: {"title", "url", "content"}
-        self.search_status = 200
+        self.search_status = 200  # every provider's answer (429: each its own rate-limit body)
+        self.tavily_key = "tvly-dev-fake-key"
+        self.brave_key = "BSAfakeBraveKey"
+        self.queries: list[tuple[str, str]] = []  # (provider, query) of every search accepted
         self.pages: dict[str, FakePage] = {}
         self.requests: list[str] = []  # paths with their queries, in order
         self._stopping = threading.Event()
@@ -56,8 +62,8 @@ class FakeWeb:
         return self.url(path)
 
     def searches(self) -> list[str]:
-        return [parse_qs(urlsplit(path).query).get("q", [""])[0] for path in self.requests
-                if path.startswith("/search")]
+        """The queries every provider was asked, in order."""
+        return [query for _, query in self.queries]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -70,10 +76,13 @@ class _Handler(BaseHTTPRequestHandler):
         web: FakeWeb = self.server.web
         web.requests.append(self.path)
         parts = urlsplit(self.path)
+        if parts.path == BRAVE_PATH:
+            return self._json(*brave_answer(web, self.headers, parse_qs(parts.query)))
         if parts.path == "/search":
             query = parse_qs(parts.query)
             if query.get("format") != ["json"]:
                 return self._send(403, "text/html", b"<h1>403 Forbidden</h1>")  # SearXNG without json enabled
+            web.queries.append(("searxng", query.get("q", [""])[0]))
             if web.search_status != 200:
                 return self._send(web.search_status, "text/html", b"<h1>Too Many Requests</h1>")
             payload = {"query": query.get("q", [""])[0], "number_of_results": len(web.results),
@@ -89,6 +98,17 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Location"] = page.location
         body = page.body.encode() if isinstance(page.body, str) else page.body
         self._send(page.status, page.content_type, body, headers)
+
+    def do_POST(self):
+        web: FakeWeb = self.server.web
+        web.requests.append(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if urlsplit(self.path).path == TAVILY_PATH:
+            return self._json(*tavily_answer(web, self.headers, raw))
+        self._send(405, "text/html", b"<h1>Method not allowed</h1>")
+
+    def _json(self, status: int, payload: dict):
+        self._send(status, "application/json", json.dumps(payload).encode())
 
     def _send(self, status: int, kind: str, body: bytes, headers: dict | None = None):
         try:

@@ -12,7 +12,8 @@ from typing import Any
 from models.tool_step import ToolStep
 from settings import Settings
 from utils.llm.tools.fetch import FetchRefused, fetch_page, private_allowed
-from utils.llm.tools.search import SearchFailed, search_for
+from utils.llm.tools.providers import search_for
+from utils.llm.tools.search import SearchFailed
 from utils.llm.tools.steps import CurrentTurn, begin_step, short_url, show
 
 PAGE_CHARACTERS = 6000  # ~1,500 tokens: a page must leave room on the free tier's 8,000 a minute
