@@ -117,7 +117,7 @@ def executed_of(step: Step, body: dict) -> list[dict]:
     _, builtins = offered_tools(body)
     runs = (step.tool or {}).get("executed") or []
     kinds = {"python": "code_interpreter", "code_interpreter": "code_interpreter", "search": "browser_search",
-             "browser_search": "browser_search"}
+             "browser_search": "browser_search", "browser.search": "browser_search", "browser.open": "browser_search"}
     return [run for run in runs if kinds.get(run.get("type")) in builtins]
 
 

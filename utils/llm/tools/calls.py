@@ -1,6 +1,6 @@
 """Tool calls as Groq makes them, fixed at the seam (GroqRequests.create calls these):
 
-- Built-in tools (code_interpreter on gpt-oss) ride beside the agent's function tools: LlamaIndex's
+- Built-in tools (code_interpreter and browser_search on gpt-oss) ride beside the agent's function tools: LlamaIndex's
   `additional_kwargs["tools"]` would replace them, so they are merged into each request here.
 - Past `tool_steps` calls in a turn the request says `tool_choice: "none"`, so the model answers
   with what it has instead of looping (LlamaIndex's own cap would end the turn with no answer).
@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from models.tool_step import ToolStep
-from utils.llm.tools.steps import begin_step
+from utils.llm.tools.steps import begin_step, short_url
 
 CODE_INTERPRETER = {"type": "code_interpreter"}
+BROWSER_SEARCH = {"type": "browser_search"}
 STEP_CAP_NOTE = "Step limit reached: answering with what was found so far"
 
 
@@ -102,6 +103,9 @@ def _kind_and_label(item: dict) -> tuple[str, str]:
     kind = str(item.get("type") or "")
     if "python" in kind or "code" in kind:
         return "code", "Running Python"
+    if "open" in kind or "visit" in kind:  # browser_search reading a page ("browser.open")
+        url = str(_arguments(item).get("url") or "")
+        return "read", f"Reading {short_url(url)}" if url else "Reading a page"
     if "search" in kind or "browser" in kind:
         query = _arguments(item).get("query") or ""
         return "search", f"Searching the web: {query}" if query else "Searching the web"
