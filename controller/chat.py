@@ -163,15 +163,17 @@ class ChatController:
         self._replace_from(start, [Message("user", prompt), answer])
 
     def _keep_stopped(self, prompt: str, start: int, shown: str, began: float, streaming: Any) -> None:
-        if not shown:
+        steps = tuple(step.stopped() for step in streaming.steps.values()) if streaming else ()
+        if not shown and not steps:
             self._replace_from(start, [Message("user", prompt, error=NOTHING_RECEIVED)])
             return
         details = AnswerDetails(
             model=self.assistant.model, seconds=round(time.monotonic() - began, 3),
             stopped=True, json_mode=self.assistant.json_mode, thinking_seconds=streaming.thinking_seconds,
         )
-        answer = Message("assistant", shown, details=details, reasoning=streaming.reasoning or None,
-                         steps=tuple(streaming.steps.values()))
+        # Stopped mid-tool with no words yet: the steps stay, on an answer marked as never given.
+        answer = Message("assistant", shown, details=details, reasoning=streaming.reasoning or None, steps=steps,
+                         error=None if shown else NOTHING_RECEIVED)
         self._replace_from(start, [Message("user", prompt), answer])
 
     def _details(self, streaming: Any, began: float, history: list[Message]) -> AnswerDetails:

@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 KINDS = ("search", "read", "code", "note")
-STATES = ("running", "done", "failed")
+STATES = ("running", "done", "failed", "stopped")
+STOPPED_NOTE = "Stopped by you before it finished."
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class ToolStep:
     def ended(self, state: str = "done", **changes: Any) -> ToolStep:
         """This step finished (`done`) or `failed`, with what it found."""
         return replace(self, state=state, **changes)
+
+    def stopped(self) -> ToolStep:
+        """This step as a Stop leaves it: a running one marked stopped, any other as it ended."""
+        return replace(self, state="stopped", detail=STOPPED_NOTE) if self.state == "running" else self
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: empty fields left out."""

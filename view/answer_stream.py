@@ -73,6 +73,8 @@ class StreamedAnswer:
                     self._status_slot.info(RATE_LIMIT_WAIT.format(seconds=event.seconds), icon=":material/timer:")
                 else:
                     self._status_slot.caption(f"{WAITING} {time.monotonic() - self._waiting_since:.0f} s")
+            elif isinstance(event, Waiting):
+                self._steps.heartbeat()  # so that a Stop during a tool run ends it now
         self._steps.finish()
 
     def _think(self, text: str) -> None:

@@ -17,7 +17,7 @@ from view.text import escape_markdown
 
 WORKING = "Using tools…"
 ICONS = {"running": ":material/progress_activity:", "done": ":material/check_circle:",
-         "failed": ":material/error:"}
+         "failed": ":material/error:", "stopped": ":material/stop_circle:"}
 
 
 def summary(steps: Iterable[ToolStep]) -> str:
@@ -30,7 +30,8 @@ def summary(steps: Iterable[ToolStep]) -> str:
     failed = sum(step.state == "failed" for step in steps)
     label = ", ".join(parts) or "Used tools"
     label = label[0].upper() + label[1:]
-    return label + (f" ({failed} failed)" if failed else "")
+    ends = [f"{failed} failed"] * bool(failed) + ["stopped"] * any(step.state == "stopped" for step in steps)
+    return label + (f" ({', '.join(ends)})" if ends else "")
 
 
 def _link(title: str, url: str) -> str:
@@ -44,7 +45,7 @@ def draw_step(step: ToolStep) -> None:
     st.markdown(f"{ICONS.get(step.state, '')} {escape_markdown(step.label)}")
     if step.results:
         st.markdown("\n".join(f"{number}. {_link(title, url)}" for number, (title, url) in enumerate(step.results, 1)))
-    if step.state == "failed" and step.detail:
+    if step.state in ("failed", "stopped") and step.detail:
         st.caption(escape_markdown(step.detail))
     if step.code:
         st.code(step.code, language="python")
@@ -78,9 +79,20 @@ class LiveSteps:
             draw_step(step)
         self._box.update(label=step.label if step.state == "running" else WORKING, state="running")
 
+    @property
+    def running(self) -> bool:
+        return any(step.state == "running" for step in self._steps.values())
+
+    def heartbeat(self) -> None:
+        """Draw the running box again, as it is: Streamlit notices a Stop only when something is
+        drawn, and a tool run (a slow page, Groq running code) sends nothing for a while."""
+        running = [step for step in self._steps.values() if step.state == "running"]
+        if self._box is not None and running:
+            self._box.update(label=running[-1].label, state="running")
+
     def finish(self) -> None:
         """Fold the box once its steps are over (the answer has begun, or ended)."""
-        if self._box is None or any(step.state == "running" for step in self._steps.values()):
+        if self._box is None or self.running:
             return
         failed = any(step.state == "failed" for step in self._steps.values())
         self._box.update(label=summary(self._steps.values()), state="error" if failed else "complete",

@@ -30,7 +30,7 @@ def tools_server(browser, fake_groq_server: FakeGroq, web: FakeWeb, tmp_path_fac
     """The app with the fake web as its search service, allowed to read the fake web's pages only."""
     folder = tmp_path_factory.mktemp("tools")
     env = StreamlitServer.environment(fake_groq_server.base_url, fake_groq_server.api_key, folder) | {
-        "BNAGPT_SEARXNG_URL": web.base_url, "BNAGPT_FETCH_PRIVATE": web.host, "BNAGPT_FETCH_TIMEOUT": "2"}
+        "BNAGPT_SEARXNG_URL": web.base_url, "BNAGPT_FETCH_PRIVATE": web.host, "BNAGPT_FETCH_TIMEOUT": "10"}
     with StreamlitServer(env, folder / "streamlit.log") as server:
         yield server
 
@@ -100,3 +100,27 @@ def test_a_page_that_cannot_be_read_is_a_failed_step_with_a_sentence(open_page, 
     box.locator("summary").click()
     expect(box).to_contain_text("10.0.0.1 is a private or local address, which bnaGPT does not read.")
     expect(box.locator("summary")).to_contain_text("(1 failed)")
+
+
+def test_stop_during_a_page_read_ends_the_turn_and_keeps_its_steps(open_page, tools_server, fake_groq, web):
+    page = open_page(tools_server).go_to(MEMORY)
+    slow = web.page("/slow", RAMEN, delay=30)  # past the app's 10 s fetch timeout: still being read at Stop
+    web.results = [{"title": "Ramen in Lisbon", "url": slow, "content": "Best ramen."}]
+    fake_groq.call_tool("web_search", {"query": "ramen near me"})
+    fake_groq.call_tool("open_page", {"url": slow})
+    fake_groq.reply_with("Never asked for: the person stopped first.")
+    page.start_sending("Where is ramen near me?")
+    expect(status_box(page)).to_contain_text(f"Reading 127.0.0.1:{slow.split(':')[2]}")
+    page.stop()
+
+    # The turn has ended: the question, the steps (the read marked stopped) and a sentence, no answer.
+    steps = page.page.get_by_test_id("stExpander").last  # above the error's bubble, the last on the page
+    expect(steps.locator("summary")).to_contain_text("Searched the web, read 1 page (stopped)")
+    steps.locator("summary").click()
+    expect(steps).to_contain_text("Stopped by you before it finished.")
+    expect(page.page.get_by_test_id("stAlertContentError").last).to_contain_text("Stopped before any answer arrived.")
+    assert page.transcript()[0] == ("user", "Where is ramen near me?")
+    assert len(fake_groq.chat_requests()) == 2  # the search's and the read's; none since the Stop
+    page.save_as("Stopped").reload()  # nothing lost: kept with the conversation
+    expect(page.page.get_by_test_id("stExpander").last.locator("summary")).to_contain_text(
+        "Searched the web, read 1 page (stopped)")
