@@ -69,3 +69,18 @@ def test_web_search_off_offers_no_browser_search(groq_searching, fake_groq):
     groq_searching.set_tools(ToolChoice(web_search=False, code=True))
     run(groq_searching, "hi")
     assert tool_names(fake_groq.chat_requests()[-1]) == ["code_interpreter"]
+
+
+def test_the_page_shows_groqs_search_with_its_result_titles(monkeypatch, tool_settings, fake_groq):
+    from tests.app_driver import MEMORY_PAGE, assert_no_exception, send, start_app
+
+    monkeypatch.setenv("BNAGPT_SEARCH_PROVIDER", "groq")
+    fake_groq.reply_after_tools_ran(f"Koya [1]({RAMEN}).", [browser_run("ramen in Lisbon", ("Ramen in Lisbon", RAMEN))])
+    app = send(start_app(MEMORY_PAGE), "Where is the best ramen in Lisbon?")
+
+    assert "Groq's browser_search" in app.main.get("button_group")[0].help  # the Tools control says where
+    [box] = [node for bubble in app.main.chat_message for node in bubble.children.values()
+             if type(node).__name__ == "Status" and node.label == "Searched the web"]
+    shown = " ".join(node.value for node in box.markdown).replace("\\:", ":")  # Markdown's escapes, as read
+    assert "Searching the web: ramen in Lisbon" in shown and f"[Ramen in Lisbon]({RAMEN})" in shown
+    assert_no_exception(app)
