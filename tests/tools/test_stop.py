@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 from controller.chat import NOTHING_RECEIVED
+from models.store import to_markdown
 from models.tool_step import ToolStep
 from tests.tools.conftest import RAMEN
 
@@ -38,6 +39,7 @@ def test_stop_during_a_page_read_ends_the_turn_and_keeps_the_steps(agent, fake_g
     # Kept with the conversation, and never sent back as history (the turn has no answer).
     agent.save("Stopped")
     assert store.load("Stopped").messages[-1].steps == answer.steps
+    assert "Reading 127.0.0.1" in to_markdown(store.load("Stopped"))  # and in its export
 
     for thread in set(answering_threads()) - before:  # the agent's run, winding down after its read
         thread.join(timeout=10)
