@@ -120,12 +120,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self, fake, body: dict, decision: Decision, headers: dict[str, str]):
         """Answer an admitted request, noting on its record the completion tokens generated."""
-        step = fake._next_step() or Step("reply", text=fake.default_reply(body))
+        step = fake._next_step() or Step("reply", text=fake.default_reply(body, decision.images))
         if step.kind == "hang":
             if not self._hold(step.seconds):
                 self.close_connection = True
                 return
-            step = Step("reply", text=fake.default_reply(body))
+            step = Step("reply", text=fake.default_reply(body, decision.images))
         step = resolve(step, body)
         if step.kind == "fail" and step.tool:
             return self._send_error(step.status, failed_generation_error(step), headers)
