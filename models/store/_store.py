@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from models.message import Message
+from models.store._attached import AttachedFiles, references_in
 from models.store._directory import ConversationFiles
 from models.store._drafts import Drafts
 from models.store._exchange import parse_import
@@ -50,6 +51,7 @@ class ConversationStore:
         self._search_index: SearchIndex[ConversationSummary] = SearchIndex()
         self._listed: tuple[int | None, list[ConversationSummary]] = (None, [])  # a scan version, its listing
         self.drafts = Drafts(self.directory)  # chats without a name yet: never listed nor searched
+        self.files = AttachedFiles(self.directory)  # attached files' bytes, by digest
 
     def remember_owner(self, profile: dict[str, str]) -> None:
         """Record who the owner is (issuer, sub, e-mail, name: nothing secret), to find them by e-mail."""
@@ -84,13 +86,18 @@ class ConversationStore:
         raise ConversationDamaged(name, kept)
 
     def delete(self, name: str) -> None:
-        """Remove the conversation saved under `name`; ConversationNotFound when there is none."""
+        """Remove the conversation saved under `name`, and the attached files nothing else references;
+        ConversationNotFound when there is none."""
         [name] = self._ready(name)
+        file_name = file_name_for(name)
         with self._files.locked():
             try:
-                self._files.unlink(file_name_for(name))
+                attached = references_in((self.directory / file_name).read_bytes())
+                self._files.unlink(file_name)
             except FileNotFoundError:
                 raise ConversationNotFound(name) from None
+        if attached:  # only then are the other conversations read, so B7's delete stays flat
+            self.files.collect(attached)  # under the same lock file, taken again (FileLock does not nest)
 
     def exists(self, name: str) -> bool:
         """True when a conversation is saved under `name`."""
