@@ -26,6 +26,7 @@ def use_drafts(controller: KeepsDraft, settings: Settings) -> None:
     except OSError:
         return  # the chat still works; only a reload loses it
     controller.use_drafts(store.drafts, settings.draft_days)
+    controller.files = store.files  # attached files live beside the drafts, in the same store
 
 
 def open_linked_draft(controller: KeepsDraft, settings: Settings) -> None:

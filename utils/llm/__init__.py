@@ -16,6 +16,6 @@ from utils.llm.traits import DEFAULT_REASONING_EFFORT, GONE, REASONING_EFFORTS, 
 
 __all__ = [
     "CATALOG", "DEFAULT_REASONING_EFFORT", "GONE", "REASONING_EFFORTS", "Answerer", "Finished", "ModelCatalog",
-    "ModelChoice", "Reasoning", "TurnFiles", "Waiting", "build_agent", "build_simple_engine", "count_ahead", "image_reader",
-    "memory_token_limit", "reads_images", "token_counter", "traits_of", "warm_up",
+    "ModelChoice", "Reasoning", "TurnFiles", "Waiting", "build_agent", "build_simple_engine", "count_ahead",
+    "image_reader", "memory_token_limit", "reads_images", "token_counter", "traits_of", "warm_up",
 ]
