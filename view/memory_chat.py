@@ -11,6 +11,7 @@ from controller.memory_chat import MemoryChatController
 from settings import Settings
 from view.accounts import current_owner
 from view.assistant_panel import AssistantPanel
+from view.attachments import render_conversation_files
 from view.chat_view import ChatView
 from view.conversation_actions import open_linked_conversation
 from view.conversations_sidebar import ConversationsSidebar
@@ -37,6 +38,9 @@ class MemoryChatView(ChatView):
         if controller.name is None:
             open_linked_draft(controller, settings)  # or the chat without a name this tab had
         return controller
+
+    def render_files(self, controller: MemoryChatController) -> None:
+        render_conversation_files(controller.conversation_files(), controller.remove_file)
 
     def render_sidebar(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
         self.sidebar = ConversationsSidebar(controller, assistant_panel)
