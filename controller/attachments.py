@@ -8,8 +8,8 @@ from __future__ import annotations
 import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 from models.attachments import (
     Attachment,
@@ -104,21 +104,19 @@ class FileIntake:
             events.put(None)
 
     def _index(self, attachment: Attachment, data: bytes, events: queue.Queue, cancel: threading.Event) -> Attachment:
-        """Read and index a document (cached beside its file), reporting progress; its page count set."""
+        """Read and index a document (its index cached beside its file: the same file again is not read
+        again), reporting progress; the attachment with its page count."""
         name = attachment.name
+        index = _loaded(self.files, attachment.digest)
+        if index is None:
+            def progress(step: str) -> Callable[[int, int], None]:
+                return lambda done, total: events.put(Progress(name, step, done, total))
 
-        def reading(done: int, total: int) -> None:
-            events.put(Progress(name, "Reading", done, total))
-
-        def indexing(done: int, total: int) -> None:
-            events.put(Progress(name, "Indexing", done, total))
-
-        document = read_document(name, data, self.settings, progress=reading, cancel=cancel)
-        index = DocumentIndex.build(document, self.settings, progress=indexing, cancel=cancel)
-        self.files.put_index(attachment.digest, index.to_bytes())
-        _remember(attachment.digest, index)
-        return Attachment(attachment.name, attachment.kind, attachment.digest, attachment.media_type,
-                          attachment.size, document.page_count)
+            document = read_document(name, data, self.settings, cancel=cancel, progress=progress("Reading"))
+            index = DocumentIndex.build(document, self.settings, cancel=cancel, progress=progress("Indexing"))
+            self.files.put_index(attachment.digest, index.to_bytes())
+            _remember(attachment.digest, index)
+        return replace(attachment, pages=index.page_count)
 
 
 _indexes: OrderedDict[str, DocumentIndex] = OrderedDict()
@@ -133,25 +131,31 @@ def _remember(digest: str, index: DocumentIndex) -> None:
             _indexes.popitem(last=False)
 
 
-def document_index(files: AttachedFiles, attachment: Attachment, settings: Settings) -> DocumentIndex:
-    """A document's index: in memory, else cached beside its file, else read and built again (the
-    cache is derived; StoreError when the file itself is gone or damaged)."""
+def _loaded(files: AttachedFiles, digest: str) -> DocumentIndex | None:
+    """A document's index from memory or from its cache beside the file (None: neither has it)."""
     with _indexes_lock:
-        if attachment.digest in _indexes:
-            _indexes.move_to_end(attachment.digest)
-            return _indexes[attachment.digest]
-    cached = files.read_index(attachment.digest)
-    index = None
-    if cached is not None:
-        try:
-            index = DocumentIndex.from_bytes(cached)
-        except (ValueError, KeyError, TypeError):
-            index = None  # a damaged cache is rebuilt from the file
+        if digest in _indexes:
+            _indexes.move_to_end(digest)
+            return _indexes[digest]
+    cached = files.read_index(digest)
+    try:
+        index = DocumentIndex.from_bytes(cached) if cached is not None else None
+    except (ValueError, KeyError, TypeError):
+        return None  # a damaged cache is built again from the file
+    if index is not None:
+        _remember(digest, index)
+    return index
+
+
+def document_index(files: AttachedFiles, attachment: Attachment, settings: Settings) -> DocumentIndex:
+    """A document's index: loaded, else read and built again from its file (the cache is derived;
+    StoreError when the file itself is gone or damaged)."""
+    index = _loaded(files, attachment.digest)
     if index is None:
         data = files.read(attachment.digest, name=attachment.name)
         index = DocumentIndex.build(read_document(attachment.name, data, settings), settings)
         files.put_index(attachment.digest, index.to_bytes())
-    _remember(attachment.digest, index)
+        _remember(attachment.digest, index)
     return index
 
 
