@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 import streamlit as st
@@ -46,6 +46,7 @@ class MemoryChatView(ChatView):
         self.sidebar = ConversationsSidebar(controller, assistant_panel)
         self.sidebar.render()
 
-    def answer(self, controller: MemoryChatController, prompt: str, stream: Iterator[Any]) -> NoReturn:
-        begin_turn(controller, prompt)  # the tab's address names its draft before the first answer
-        super().answer(controller, prompt, stream)
+    def answer(self, controller: MemoryChatController, prompt: str, stream: Iterator[Any],
+               attachments: Sequence[Any] = ()) -> NoReturn:
+        begin_turn(controller, prompt, attachments)  # the tab's address names its draft before the first answer
+        super().answer(controller, prompt, stream, attachments)
