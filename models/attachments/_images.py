@@ -1,7 +1,8 @@
 """Images made ready for Groq with Pillow: upright (EXIF orientation applied), RGB, JPEG or PNG, and
 only as small as Groq's limits need (4 MB of base64 a request, shared by its images; 33 megapixels an
-image). To keep small text readable an image is first re-encoded (PNG, then JPEG at falling quality)
-and only then shrunk, never below `settings.image_min_side` on its longer side: refused instead."""
+image). To keep small text readable an image is first re-encoded (PNG; for a screenshot or diagram, a
+PNG of its 256 colours; then JPEG at falling quality) and only then shrunk, never below
+`settings.image_min_side` on its longer side: refused instead."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from models.attachments._records import AttachmentRefused, PreparedImage
 # Tried in turn at each size; the first that fits is sent. Screenshots and diagrams (PNG and GIF
 # sources) try lossless PNG first, since JPEG blurs thin text at the same size.
 JPEG_QUALITIES = (90, 80, 70)
+PALETTE_COLOURS = 256
 # Never decoded: an image this many times over Groq's pixel limit (a decompression bomb, or a
 # scan far beyond what any model reads) is refused before its pixels are read.
 MAX_SOURCE_FACTOR = 4
@@ -35,6 +37,7 @@ def prepare_image(name: str, data: bytes, settings, *, images_in_request: int = 
         raise AttachmentRefused(f"“{name}” is one image too many: a message can carry at most {limit} images.")
     budget = int(settings.image_request_mb * 1_000_000 / max(1, images_in_request))
     image, lossless = _opened(name, data, settings)
+    few_colours = lossless and image.getcolors(PALETTE_COLOURS) is not None
     width, height = image.size
     scale = min(1.0, math.sqrt(settings.image_max_pixels / (width * height)))
     while True:
@@ -46,7 +49,7 @@ def prepare_image(name: str, data: bytes, settings, *, images_in_request: int = 
                 f"{settings.image_request_mb:g} MB limit for images{share} without losing its detail.")
         resized = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
         smallest = None
-        for encoded, media_type in _encodings(resized, lossless):
+        for encoded, media_type in _encodings(resized, lossless, few_colours):
             if base64_length(len(encoded)) <= budget:
                 return PreparedImage(encoded, media_type, *size)
             smallest = min(smallest or len(encoded), len(encoded))
@@ -82,12 +85,22 @@ def _opened(name: str, data: bytes, settings) -> tuple[Image.Image, bool]:
     return image, lossless
 
 
-def _encodings(image: Image.Image, lossless: bool):
+def _encodings(image: Image.Image, lossless: bool, few_colours: bool):
     """The image encoded each way worth trying, best first: (bytes, media type)."""
     if lossless:
-        yield _encode(image, "PNG", optimize=False, compress_level=6), "image/png"
+        yield _encode(image, "PNG", compress_level=6), "image/png"
+    if few_colours:
+        # A screenshot's text is a few colours (and their anti-aliased edges): as a palette PNG it
+        # is a tenth of the size with every letter intact, where JPEG would blur it.
+        yield _encode(_palette_image(image), "PNG", compress_level=6), "image/png"
     for quality in JPEG_QUALITIES:
         yield _encode(image, "JPEG", quality=quality), "image/jpeg"
+
+
+def _palette_image(image: Image.Image) -> Image.Image:
+    """The image with a palette: median cut keeps an image of 256 colours or fewer exactly, and
+    picks the 256 that represent a shrunk screenshot's anti-aliased edges best."""
+    return image.quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT)
 
 
 def _encode(image: Image.Image, image_format: str, **options) -> bytes:

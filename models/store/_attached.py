@@ -8,12 +8,16 @@ removed when a conversation is deleted (`collect`), drafts counting as reference
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
 
 from models.store._drafts import DRAFTS_DIR_NAME
 from models.store._files import TEMP_PREFIX, held, move_aside, store_lock, write_atomic
@@ -59,10 +63,12 @@ def references_in(data: bytes) -> set[str]:
 class AttachedFiles:
     """The attached files of one store directory (the folder is created on the first put)."""
 
-    def __init__(self, store_directory: Path) -> None:
+    def __init__(self, store_directory: Path, lock: FileLock | None = None) -> None:
         self.store_directory = store_directory
         self.directory = store_directory / FILES_DIR_NAME
-        self._lock = store_lock(store_directory)  # the store's own lock
+        # The store's own lock, the same object as the conversations' (a FileLock is re-entrant
+        # only as one object: two on one file would wait for each other in one thread).
+        self._lock = lock or store_lock(store_directory)
 
     def put(self, data: bytes) -> str:
         """Keep `data` (once: the same bytes again are not written again); its digest."""
@@ -164,3 +170,40 @@ class AttachedFiles:
                     except OSError:
                         continue
         return found
+
+
+def carry_files(message: dict[str, Any], files: AttachedFiles, carried: set[str]) -> dict[str, Any]:
+    """A message's JSON form for an export, each attachment not carried yet given its bytes as
+    "data" (base64), so that an import restores them. The export stays a conversation document:
+    its readers ignore "data"."""
+    attachments = message.get("attachments")
+    if not attachments:
+        return message
+    with_data = []
+    for attachment in attachments:
+        digest = attachment["digest"]
+        if digest not in carried and files.exists(digest):
+            attachment = {**attachment, "data": base64.b64encode(files.read(digest, name=attachment["name"]))
+                          .decode("ascii")}
+            carried.add(digest)
+        with_data.append(attachment)
+    return {**message, "attachments": with_data}
+
+
+def carried_files(raw_messages: Any) -> dict[str, bytes]:
+    """The files an export carries (digest -> bytes); ValueError names a file whose bytes are not
+    the ones its digest names."""
+    found: dict[str, bytes] = {}
+    for message in raw_messages if isinstance(raw_messages, list) else ():
+        attachments = message.get("attachments") if isinstance(message, dict) else None
+        for attachment in attachments if isinstance(attachments, list) else ():
+            if not isinstance(attachment, dict) or not isinstance(attachment.get("data"), str):
+                continue
+            try:
+                data = base64.b64decode(attachment["data"], validate=True)
+            except ValueError:
+                data = None
+            if data is None or hashlib.sha256(data).hexdigest() != attachment.get("digest"):
+                raise ValueError(f"the attached file “{attachment.get('name')}” in it is damaged")
+            found[attachment["digest"]] = data
+    return found
