@@ -56,6 +56,7 @@ class FileIntake:
     attachments: list[Attachment] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     cancelled: bool = False
+    finished: threading.Event = field(default_factory=threading.Event)  # the reading thread has ended
 
     def run(self) -> Iterator[Progress]:
         """Do the work in a thread of its own, yielding its progress; closing this generator (Cancel, or
@@ -102,6 +103,7 @@ class FileIntake:
                     self.problems.append(f"“{name}” could not be read ({type(error).__name__}).")
         finally:
             events.put(None)
+            self.finished.set()
 
     def _index(self, attachment: Attachment, data: bytes, events: queue.Queue, cancel: threading.Event) -> Attachment:
         """Read and index a document (its index cached beside its file: the same file again is not read

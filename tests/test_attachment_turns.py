@@ -151,3 +151,16 @@ def test_the_simple_page_answers_with_a_message_s_own_files(settings, store, fak
     answer = answer_text(chat.stream_reply("How many pears?", attachments))
     assert "pears" in texts(fake_groq.chat_requests()[-1])[-2] and "[list.csv]" in answer
     assert chat.messages[1].sources
+
+
+def test_cancel_stops_reading_a_document_and_keeps_what_was_ready(memory_chat):
+    intake = FileIntake([("first.txt", b"ready"), ("long.pdf", make_pdf(report_pages(300)))],
+                        memory_chat.files, memory_chat.settings)
+    progress = intake.run()
+    step = next(step for step in progress if step.name == "long.pdf")
+    assert (step.step, step.total) == ("Reading", 300) and step.done < 300
+
+    progress.close()  # what a click on Cancel (a rerun) does to the page's loop
+
+    assert intake.finished.wait(10) and intake.cancelled
+    assert [a.name for a in intake.attachments] == ["first.txt"] and intake.problems == []
