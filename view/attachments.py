@@ -23,6 +23,8 @@ DESCRIBE = "Describe this"  # the question when files are sent with no words
 THUMBNAIL_SIDE = 240
 CANCELLED = "Reading the attached files was cancelled; attach any file not listed here again to use it."
 CANNOT_READ_IMAGES = "`{model}` can't read images, so this message was not sent."
+NO_FILE_STORE = ("Files cannot be attached here: the conversations folder cannot be used, so there is nowhere "
+                 "to keep them.")
 NO_IMAGE_MODEL = " None of the models Groq offers here reads images: send it without them, or discard it."
 
 
@@ -42,6 +44,25 @@ class Pending:
     def held(self) -> bool:
         """Whether the person must choose before it is sent (else it goes as it is)."""
         return bool(self.problems) or not self.read or self.blocked_images
+
+
+def ready_attachments(uploads: Sequence[Any], controller: Any, settings: Any, pending: Pending,
+                      pending_key: str) -> list[Attachment]:
+    """The uploads read and kept, ready to go with `pending`'s message; when a file is refused, the
+    reading is cancelled or the model cannot read the images, the message is held instead (kept in
+    session state as `pending_key`, without the files' bytes) and the page drawn again."""
+    st.session_state[pending_key] = pending  # what a Cancel (or a closed tab) leaves: nothing typed is lost
+    if controller.files is None:  # the conversations folder cannot be used: nowhere to keep them
+        pending.problems.append(NO_FILE_STORE)
+        st.rerun()
+    intake = FileIntake([(upload.name, upload.getvalue()) for upload in uploads], controller.files, settings)
+    pending.attachments, pending.problems = intake.attachments, intake.problems
+    read_uploads(intake, pending)
+    check_images_readable(pending, settings)
+    if pending.held():
+        st.rerun()  # drawn held, from the transcript's end, with its choices
+    del st.session_state[pending_key]
+    return pending.attachments
 
 
 def check_images_readable(pending: Pending, settings: Any) -> None:

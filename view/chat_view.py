@@ -8,21 +8,12 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
-from controller.attachments import FileIntake
 from controller.voice import keep_voice_mark, spoken_reply
 from settings import ConfigurationError, Settings, load_settings
 from view.accounts import refused_over_cap, sign_in
 from view.answer_stream import StreamedAnswer, render_answer, render_caption
 from view.assistant_panel import AssistantPanel
-from view.attachments import (
-    DESCRIBE,
-    Pending,
-    check_images_readable,
-    read_uploads,
-    render_attached,
-    render_pending,
-    uploads_in,
-)
+from view.attachments import DESCRIBE, Pending, ready_attachments, render_attached, render_pending, uploads_in
 from view.chat_box import render_chat_box, typed_text
 from view.key_screen import render_missing_key, with_session_key
 from view.loaders import load_image, warm_up_engine
@@ -75,7 +66,8 @@ class ChatView:
         render_tools_control(controller, self.state_prefix)
         self.render_files(controller)
         kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
-        if kind is not None and refused_over_cap(settings, text):  # accounts: this person's minute is spent
+        typed = text if isinstance(text, str) else None
+        if kind is not None and refused_over_cap(settings, typed):  # accounts: this person's minute is spent
             kind = None
         last_turn = controller.last_turn_start()
         regenerating = kind == REGENERATE and last_turn is not None
@@ -118,19 +110,11 @@ class ChatView:
         held back instead when a file is refused or the model cannot read its images."""
         uploads = uploads_in(st.session_state.get(f"{self.state_prefix}.prompt"))
         prompt = text if text.strip() else DESCRIBE
-        if not uploads or controller.files is None:
+        if not uploads:
             self.answer(controller, prompt, controller.stream_reply(prompt))
-        pending = Pending(prompt, controller.assistant.model)
-        pending_key = f"{self.state_prefix}.pending"
-        st.session_state[pending_key] = pending  # what a Cancel (or a closed tab) leaves: nothing typed is lost
-        intake = FileIntake([(upload.name, upload.getvalue()) for upload in uploads], controller.files, settings)
-        pending.attachments, pending.problems = intake.attachments, intake.problems
-        read_uploads(intake, pending)
-        check_images_readable(pending, settings)
-        if pending.held():
-            st.rerun()  # drawn held, from the transcript's end, with its choices
-        del st.session_state[pending_key]
-        self.answer(controller, prompt, controller.stream_reply(prompt, pending.attachments), pending.attachments)
+        attachments = ready_attachments(uploads, controller, settings, Pending(prompt, controller.assistant.model),
+                                        f"{self.state_prefix}.pending")
+        self.answer(controller, prompt, controller.stream_reply(prompt, attachments), attachments)
 
     def _send_held(self, model: str | None, with_images: bool) -> None:
         st.session_state[f"{self.state_prefix}.request"] = (HELD, (model, with_images))
