@@ -13,7 +13,7 @@ from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from tests.attachments.files import PLANTED_FACT, PLANTED_PAGE, PLANTED_QUESTION, make_image, make_pdf, report_pages
 from tests.conftest import answer_text
-from utils.llm.attachments import PLACEHOLDER
+from utils.llm.attachments import PLACEHOLDER, data_url_tokens, image_tokens
 
 VISION = "qwen/qwen3.8-27b"
 
@@ -164,3 +164,19 @@ def test_cancel_stops_reading_a_document_and_keeps_what_was_ready(memory_chat):
 
     assert intake.finished.wait(10) and intake.cancelled
     assert [a.name for a in intake.attachments] == ["first.txt"] and intake.problems == []
+
+
+def test_a_big_photo_is_counted_and_shrunk_to_what_a_free_key_s_minute_pays_for(vision_chat, fake_groq):
+    attachments, problems, _ = attach(vision_chat, ("big.jpg", make_image((4000, 3000), "JPEG", quality=95)))
+    assert problems == []
+
+    answer = answer_text(vision_chat.stream_reply("What is this?", attachments))
+
+    record = [r for r in fake_groq.requests if r.body and r.body.get("messages")][-1]
+    assert record.status == 200 and record.requested <= 8000  # Groq counts the image: it fits the minute
+    width, height = map(int, answer.rsplit(" ", 1)[1].rstrip(".").split("x"))
+    assert width / height == pytest.approx(4 / 3, rel=0.01) and width >= vision_chat.settings.image_min_side
+    assert image_tokens(width, height) <= 0.5 * 8000  # its share of the request, counted as Groq counts it
+    part = next(p for m in record.body["messages"] if isinstance(m["content"], list) for p in m["content"]
+                if p["type"] == "image_url")
+    assert data_url_tokens(part["image_url"]["url"]) == image_tokens(width, height)  # the seam counts the same

@@ -29,9 +29,11 @@ def base64_length(size: int) -> int:
     return _DATA_URL_PREFIX + 4 * math.ceil(size / 3)
 
 
-def prepare_image(name: str, data: bytes, settings, *, images_in_request: int = 1) -> PreparedImage:
+def prepare_image(name: str, data: bytes, settings, *, images_in_request: int = 1,
+                  max_pixels: int | None = None) -> PreparedImage:
     """`data` as Groq should receive it, one of `images_in_request` images sharing a request's
-    limit; AttachmentRefused (one sentence naming the file) when it cannot be made to fit."""
+    limit, and at most `max_pixels` (what the request's tokens pay for, from the LLM seam) when given;
+    AttachmentRefused (one sentence naming the file) when it cannot be made to fit."""
     limit = settings.images_per_request
     if images_in_request > limit:
         raise AttachmentRefused(f"“{name}” is one image too many: a message can carry at most {limit} images.")
@@ -39,7 +41,8 @@ def prepare_image(name: str, data: bytes, settings, *, images_in_request: int = 
     image, lossless = _opened(name, data, settings)
     few_colours = lossless and image.getcolors(PALETTE_COLOURS) is not None
     width, height = image.size
-    scale = min(1.0, math.sqrt(settings.image_max_pixels / (width * height)))
+    most = min(settings.image_max_pixels, max_pixels or settings.image_max_pixels)
+    scale = min(1.0, math.sqrt(most / (width * height)))
     while True:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         if max(size) < min(settings.image_min_side, max(width, height)):

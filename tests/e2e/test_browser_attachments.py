@@ -85,7 +85,10 @@ def test_bad_files_are_refused_each_with_its_sentence_and_the_message_is_kept(op
     page = open_page(app_server)
     scanned = make_pdf([None, None])  # pages with no text layer, as a scanner makes
     attach(page, ("empty.txt", "text/plain", b""), ("scan.pdf", "application/pdf", scanned),
-           ("photo.png", "image/png", b"this is not a png"), ("notes.md", "text/markdown", b"# Keep me\n"))
+           ("photo.png", "image/png", b"this is not a png"), ("notes.md", "text/markdown", b"# Keep me\n"),
+           ("archive.zip", "application/zip", b"PK\x03\x04"))
+    # A type the chat box does not take is refused by it, beside the file's name, before it is sent.
+    expect(page.page.get_by_test_id("stChatInput")).to_contain_text("application/zip files are not allowed")
 
     with page.rerun():
         page.start_sending("Read these")

@@ -22,7 +22,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from models.assistant_settings import AssistantSettings
 from models.attachments import Attachment, DocumentIndex, Passage, PreparedImage, prepare_image
@@ -140,9 +140,9 @@ def attach(files: TurnFiles | None, prompt: str, history: Sequence[Message], set
     room = allowance.history_tokens(counter.alone(assistant.instructions()) + counter.alone(prompt), 3)
     count = len(current) + sum(map(len, earlier.values()))
     if count and files.read is not None:
-        limits = _image_limits(settings, room, count)
-        turn.images = [_prepared(files.read, image, limits, count) for image in current]
-        turn.history_images = {index: [_prepared(files.read, image, limits, count) for image in images]
+        pixels = _affordable_pixels(settings, room, count)
+        turn.images = [_prepared(files.read, image, settings, count, pixels) for image in current]
+        turn.history_images = {index: [_prepared(files.read, image, settings, count, pixels) for image in images]
                                for index, images in earlier.items()}
         every = [*turn.images, *(image for images in turn.history_images.values() for image in images)]
         turn.tokens += sum(image_tokens(image.width, image.height) for image in every)
@@ -206,24 +206,25 @@ def _placeholder(images: Sequence[Attachment]) -> str:
     return PLACEHOLDER.format(names=", ".join(image.name for image in images), s="" if len(images) == 1 else "s")
 
 
-def _image_limits(settings: Settings, room: int, count: int) -> Settings:
-    """The settings an image is prepared with: Groq's own limits, and no more pixels than the image's
-    share of the request's tokens pays for (a free key's minute holds about 2.7 megapixels of images)."""
-    affordable = int(room * IMAGE_SHARE / count) * PATCH * PATCH
-    return replace(settings, image_max_pixels=max(1, min(settings.image_max_pixels, affordable)))
+def _affordable_pixels(settings: Settings, room: int, count: int) -> int:
+    """The most pixels an image may keep: Groq's own limit, and no more than the image's share of the
+    request's tokens pays for (a free key's minute holds about 2.7 megapixels of images)."""
+    return max(1, min(settings.image_max_pixels, int(room * IMAGE_SHARE / count) * PATCH * PATCH))
 
 
 _prepared_cache: OrderedDict[tuple, PreparedImage] = OrderedDict()
 
 
-def _prepared(read: Callable[[str], bytes], image: Attachment, settings: Settings, count: int) -> PreparedImage:
-    """`image` prepared for a request of `count` images (Pillow's work kept for the next turns)."""
-    key = (image.digest, count, settings.image_max_pixels, settings.image_request_mb, settings.image_min_side)
+def _prepared(read: Callable[[str], bytes], image: Attachment, settings: Settings, count: int,
+              pixels: int) -> PreparedImage:
+    """`image` prepared for a request of `count` images of at most `pixels` each (Pillow's work kept
+    for the next turns)."""
+    key = (image.digest, count, pixels, settings.image_max_pixels, settings.image_request_mb, settings.image_min_side)
     with _cache_lock:
         if key in _prepared_cache:
             _prepared_cache.move_to_end(key)
             return _prepared_cache[key]
-    prepared = prepare_image(image.name, read(image.digest), settings, images_in_request=count)
+    prepared = prepare_image(image.name, read(image.digest), settings, images_in_request=count, max_pixels=pixels)
     with _cache_lock:
         _prepared_cache[key] = prepared
         while len(_prepared_cache) > PREPARED_KEPT:
