@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 # The fact planted on one page of the long report, and a question a person would ask about it.
 PLANTED_PAGE = 217
 PLANTED_FACT = "The Heliotrope reservoir holds exactly 4,817 cubic metres of rainwater."
-PLANTED_QUESTION = "How much rainwater does the Heliotrope reservoir hold?"
+PLANTED_QUESTION = "How much water does the Heliotrope reservoir hold, says the council report?"
 _WORDS = ("annual budget council meeting committee proposal district school library transport road bridge "
           "maintenance survey residents garden festival market water energy housing planning report summary "
           "schedule contract supplier invoice review quarter revenue expense staff training policy safety "
