@@ -4,6 +4,7 @@ and what the person keeps (attachments on the question, sources on the answer)."
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -101,7 +102,7 @@ def test_a_short_document_goes_whole_and_the_answer_cites_it_with_its_sources(me
     assert [(p.file, p.page) for p in memory_chat.messages[1].sources] == [("minutes.pdf", "1"), ("minutes.pdf", "2")]
 
 
-def test_a_long_document_is_retrieved_per_question_within_the_free_tier(memory_chat, fake_groq):
+def test_a_long_document_is_retrieved_per_question_within_the_free_tier(memory_chat, fake_groq, monkeypatch):
     hundred_pages = report_pages(300)[PLANTED_PAGE - 60:PLANTED_PAGE + 40]  # the planted fact on page 60
     attachments, _, _ = attach(memory_chat, ("report.pdf", make_pdf(hundred_pages)))
     answer = answer_text(memory_chat.stream_reply(PLANTED_QUESTION, attachments))
@@ -111,6 +112,7 @@ def test_a_long_document_is_retrieved_per_question_within_the_free_tier(memory_c
     sources = memory_chat.messages[1].sources
     assert any(PLANTED_FACT in passage.text for passage in sources) and len(sources) < 30
     assert next(p.page for p in sources if PLANTED_FACT in p.text) == "60" and "[report.pdf p. " in answer
+    monkeypatch.setattr(fake_groq, "clock", lambda: time.monotonic() + 61)  # the next minute: the first used most
     answer_text(memory_chat.stream_reply("And what about the ferry timetable?"))  # later turns use it too
     assert "<passage source=\"report.pdf p." in texts(fake_groq.chat_requests()[-1])[-2]
 
