@@ -19,7 +19,7 @@ from models.message import Message
 from models.store import AttachedFiles, StoreError
 from models.tool_step import ToolChoice
 from settings import Settings
-from utils.llm import CATALOG, GONE, Answerer, Reasoning, TurnFiles, Waiting
+from utils.llm import CATALOG, GONE, Answerer, Reasoning, TurnFiles, Waiting, reads_images
 
 __all__ = [
     "LONGEST_BATCH_SECONDS", "ChatController", "ChatError", "Reasoning", "Waiting", "batch_seconds", "in_batches",
@@ -129,7 +129,12 @@ class ChatController:
         start = self.last_turn_start()
         if start is None:
             return
-        yield from self._stream_turn(self.messages[start], start)
+        # A question whose images were answered by a model that reads them (one turn's choice) is
+        # answered by that model again, not by one that would silently go without them.
+        answered = next((m.details.model for m in self.messages[start + 1:] if m.details), None)
+        images = any(a.kind == "image" for a in self.messages[start].attachments)
+        again = answered if images and answered and not reads_images(self.assistant.model) else None
+        yield from self._stream_turn(self.messages[start], start, model=again)
 
     def stream_edited(self, prompt: str) -> Iterator[Any]:
         """Send `prompt` in place of the last question; the new turn replaces the old one (a failure

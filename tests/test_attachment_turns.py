@@ -87,6 +87,10 @@ def test_a_model_that_cannot_read_images_gets_placeholders_and_a_turn_can_use_on
     assert without["model"] == model and image_parts(without) == []
     assert any(PLACEHOLDER.format(names="cat.jpg", s="") in text for text in texts(without))
 
+    del memory_chat.messages[2:]  # back to the turn with the image: Regenerate keeps the model that read it
+    answer_text(memory_chat.stream_regenerated())
+    assert fake_groq.chat_requests()[-1]["model"] == VISION and len(image_parts(fake_groq.chat_requests()[-1])) == 1
+
 
 def test_a_short_document_goes_whole_and_the_answer_cites_it_with_its_sources(memory_chat, fake_groq):
     pdf = make_pdf([["The meeting is on Tuesday."], ["The budget is 12,000 euros."]])
