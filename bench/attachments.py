@@ -3,7 +3,7 @@ server memory it takes (peak RSS over the resting process, against the file's si
 each in a fresh process that has read a 3-page PDF first, as a warm server has (LlamaIndex, its
 tokenizer, pypdf, bm25s and the stemmer imported and made), before the clock starts; and a
 question's passages from the cached index (what a turn with that PDF attached adds before its
-request goes out).
+request goes out); and a question → first token with that PDF attached (bench/attachments_turn.py).
 
 `python -m bench.attachments --child` is the process measured; it prints one JSON line."""
 
@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.attachments_turn import first_token_row
 from bench.report import Measurement, progress
 
 PAGES = 300
@@ -85,7 +86,7 @@ def rows(repeat: int) -> list[Measurement]:
                  f"({PAGES / result['seconds']:.0f} pages/s), {result['extra_mb']:.1f} MB extra "
                  f"for {result['file_mb']:.2f} MB, passages in {result['retrieval'] * 1000:.0f} ms")
     index.details = {"pages a second (median)": round(PAGES / index.median, 1)}
-    return [index, memory, passages]
+    return [index, memory, passages, first_token_row(repeat)]
 
 
 if __name__ == "__main__":
