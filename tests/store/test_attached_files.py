@@ -165,3 +165,25 @@ def test_markdown_names_the_files_and_the_sources(store: ConversationStore) -> N
     markdown = to_markdown(store.load("Files"))
     assert "📎 Attached: report.pdf · 2 pages" in markdown
     assert "<summary>Sources</summary>" in markdown and "- [report.pdf p. 2] “Hi there”" in markdown
+
+
+def test_a_removed_draft_takes_its_files_along_unless_saved(store: ConversationStore) -> None:
+    kept, dropped = attach(store, "kept.pdf", b"kept"), attach(store, "dropped.pdf", b"dropped")
+    named, discarded = new_draft_id(), new_draft_id()
+    store.drafts.save(named, "memory", [Message("user", "q", attachments=(kept,))], None)
+    store.drafts.save(discarded, "memory", [Message("user", "q", attachments=(dropped,))], None)
+    age(store, kept, dropped)
+    store.save("Named", store.drafts.load(named).messages)  # saved under a name, then its draft goes
+    store.drafts.delete(named)
+    store.drafts.delete(discarded)  # New chat: the unsaved chat is discarded
+    assert store.files.exists(kept.digest) and not store.files.exists(dropped.digest)
+
+
+def test_expired_drafts_take_their_files_along(store: ConversationStore) -> None:
+    old = attach(store, "old.png", b"old", kind="image")
+    draft = new_draft_id()
+    store.drafts.save(draft, "simple", [Message("user", "q", attachments=(old,))], None)
+    age(store, old)
+    os.utime(store.drafts.directory / f"{draft}.json", (1_000_000, 1_000_000))
+    assert store.drafts.remove_older_than(30) == 1
+    assert not store.files.exists(old.digest)
