@@ -4,9 +4,11 @@ document with Sources, and the memory page's Attached line."""
 
 from __future__ import annotations
 
+from models.attachments import Attachment
+from models.store import ConversationStore
 from tests.app_driver import MEMORY_PAGE, assert_no_exception, click, start_app, transcript, unescape
 from tests.attachments.files import make_image, make_pdf
-from view.attachments import DESCRIBE
+from view.attachments import CANCELLED, DESCRIBE, Pending
 
 VISION = "qwen/qwen3.8-27b"
 
@@ -90,3 +92,18 @@ def test_discard_forgets_a_held_message(app_env):
     send_files(app, "look", ("a.png", make_image((64, 64)), "image/png"))
     click(app, "Discard")
     assert transcript(app) == [] and app_env.chat_requests() == []
+
+
+def test_a_cancelled_reading_keeps_the_message_and_what_was_read(app_env, conversations_dir):
+    app = start_app()
+    notes = ConversationStore(conversations_dir).files.put(b"Buy bread.")
+    # What the run a click on Cancel interrupted leaves: the message, the file read before, not `read`.
+    app.session_state["simple.pending"] = Pending("Summarise", "openai/gpt-oss-120b", read=False, attachments=[
+        Attachment("notes.txt", "document", notes, "text/plain", 10)])
+    app.run()
+
+    assert [warning.value for warning in app.warning] == [CANCELLED] and app_env.chat_requests() == []
+    assert transcript(app) == [("user", "Summarise")] and "notes.txt · 10 B" in " ".join(captions(app))
+
+    click(app, "Send")
+    assert "Buy bread." in str(app_env.chat_requests()[-1]["messages"])
