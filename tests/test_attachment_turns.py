@@ -14,7 +14,7 @@ from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from tests.attachments.files import PLANTED_FACT, PLANTED_PAGE, PLANTED_QUESTION, make_image, make_pdf, report_pages
 from tests.conftest import answer_text
-from utils.llm.attachments import PLACEHOLDER, data_url_tokens, image_tokens
+from utils.llm.attachments import PLACEHOLDER, UNSEEN, data_url_tokens, image_tokens
 
 VISION = "qwen/qwen3.8-27b"
 
@@ -86,6 +86,10 @@ def test_a_model_that_cannot_read_images_gets_placeholders_and_a_turn_can_use_on
     assert memory_chat.messages[1].details.model == VISION and memory_chat.assistant.model == model  # never switched
     assert without["model"] == model and image_parts(without) == []
     assert any(PLACEHOLDER.format(names="cat.jpg", s="") in text for text in texts(without))
+
+    answer_text(memory_chat.stream_reply("Look again", attachments))  # to gpt-oss: told of the image it can't see
+    assert image_parts(fake_groq.chat_requests()[-1]) == []
+    assert texts(fake_groq.chat_requests()[-1])[-2] == UNSEEN.format(names="cat.jpg", s="")
 
     del memory_chat.messages[2:]  # back to the turn with the image: Regenerate keeps the model that read it
     answer_text(memory_chat.stream_regenerated())

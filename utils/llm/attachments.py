@@ -42,6 +42,7 @@ PASSAGES_INTRO = (
     "square brackets, for example [report.pdf p. 3].")
 IMAGES_INTRO = "The person attached {count} image{s} to this message: {names}."
 PLACEHOLDER = "[Attached earlier: {names} (image{s} no longer sent)]"
+UNSEEN = "[Attached: {names} (image{s} this model cannot see)]"
 HEADER_CHARS = 1 << 16  # base64 characters read for an image's size: its header, EXIF included
 PREPARED_KEPT = 8  # prepared images kept in memory for the next turns (each at most a few MB)
 _cache_lock = threading.Lock()
@@ -150,6 +151,9 @@ def attach(files: TurnFiles | None, prompt: str, history: Sequence[Message], set
     if turn.images:
         names = ", ".join(image.name for image in current)
         parts.append(IMAGES_INTRO.format(count=len(current), s="" if len(current) == 1 else "s", names=names))
+    elif files.images:  # this model cannot see them (a Retry with another model): it is told, not left guessing
+        names = ", ".join(image.name for image in files.images)
+        parts.append(UNSEEN.format(names=names, s="" if len(files.images) == 1 else "s"))
     if files.documents:
         budget = int(max(0, room - turn.tokens) * DOCUMENT_SHARE)
         turn.passages = choose_passages(files.documents, prompt, budget)
