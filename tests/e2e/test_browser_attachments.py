@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.attachments.files import PLANTED_FACT, PLANTED_PAGE, make_image, make_pdf, report_pages
+from tests.attachments.files import PLANTED_FACT, PLANTED_PAGE, encrypt_pdf, make_image, make_pdf, report_pages
 from tests.e2e.conftest import ARTIFACTS_DIR
 from tests.fake_groq import FakeGroq
 
@@ -106,3 +106,28 @@ def test_bad_files_are_refused_each_with_its_sentence_and_the_message_is_kept(op
 
     page.click("Send")
     assert "Keep me" in str(fake_groq.chat_requests()[-1]["messages"])
+
+
+def test_too_many_images_an_encrypted_pdf_and_a_file_over_the_upload_limit(open_page, app_server, fake_groq):
+    page = open_page(app_server)
+    images = [(f"p{number}.png", "image/png", make_image((40 + number, 40))) for number in range(1, 7)]
+    attach(page, *images, ("locked.pdf", "application/pdf", encrypt_pdf(make_pdf([["Secret."]]))))
+    box = page.page.get_by_test_id("stChatInput")
+    box.locator("input[type=file]").set_input_files(
+        [{"name": "huge.txt", "mimeType": "text/plain", "buffer": b"a" * (21 * 1024 * 1024)}])
+    expect(box).to_contain_text("huge.txt")
+    expect(box).to_contain_text("File must be 20.0MB or smaller.")  # server.maxUploadSize, said beside its name
+    expect(box.get_by_role("progressbar")).to_have_count(0)
+
+    with page.rerun():
+        page.start_sending("Compare them")
+
+    warnings = page.page.get_by_test_id("stAlertContentWarning").all_inner_texts()
+    assert len(warnings) == 2 and "p6.png" in warnings[0] and "at most 5 images" in warnings[0]
+    assert "locked.pdf" in warnings[1]
+    assert thumbnails(page) == [f"p{number}.png" for number in range(1, 6)] and fake_groq.chat_requests() == []
+
+    page.click(f"Answer with {VISION}")
+    [request] = fake_groq.chat_requests()
+    assert sum(part["type"] == "image_url" for part in request["messages"][-2]["content"]) == 5
+    assert "huge.txt" not in str(request["messages"])
