@@ -107,3 +107,19 @@ def test_a_cancelled_reading_keeps_the_message_and_what_was_read(app_env, conver
 
     click(app, "Send")
     assert "Buy bread." in str(app_env.chat_requests()[-1]["messages"])
+
+
+def test_regenerate_and_edit_keep_the_question_s_files(app_env):
+    app = start_app()
+    send_files(app, "What colour?", ("note.txt", b"The door is green.", "text/plain"))
+    click(app, "Regenerate")
+    assert "The door is green." in str(app_env.chat_requests()[-1]["messages"])
+    assert sum("note.txt · 18 B" in caption for caption in captions(app)) == 1
+
+    app.session_state["simple.edit"] = True  # the Edit menu open, as a click on it leaves it
+    app.run()
+    [box] = [box for box in app.text_area if box.label == "Your message"]
+    box.set_value("Which colour exactly?")
+    click(app, "Send")
+    assert "The door is green." in str(app_env.chat_requests()[-1]["messages"])
+    assert transcript(app)[0] == ("user", "Which colour exactly?") and any("note.txt" in c for c in captions(app))

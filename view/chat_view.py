@@ -87,11 +87,12 @@ class ChatView:
         render_chat_box(self.state_prefix, self._take_prompt)
         warm_up_engine()
         if regenerating:
-            # A spoken question answered again stays marked as spoken.
-            self.answer(controller, controller.messages[last_turn].content,
-                        keep_voice_mark(controller, controller.stream_regenerated()))
+            # A spoken question answered again stays marked as spoken; its files stay with it.
+            question = controller.messages[last_turn]
+            self.answer(controller, question.content, keep_voice_mark(controller, controller.stream_regenerated()),
+                        question.attachments)
         elif editing:
-            self.answer(controller, text, controller.stream_edited(text))
+            self.answer(controller, text, controller.stream_edited(text), controller.messages[last_turn].attachments)
         elif kind == SEND and (text.strip() or uploads_in(st.session_state.get(f"{self.state_prefix}.prompt"))):
             self._send(controller, settings, text)
         elif kind == HELD and pending_key in st.session_state:
