@@ -20,6 +20,7 @@ from models.store import (
     ImportProblem,
     StoreError,
     file_name_for,
+    move_conversations,
     new_draft_id,
     owner_key,
     parse_import,
@@ -187,3 +188,17 @@ def test_expired_drafts_take_their_files_along(store: ConversationStore) -> None
     os.utime(store.drafts.directory / f"{draft}.json", (1_000_000, 1_000_000))
     assert store.drafts.remove_older_than(30) == 1
     assert not store.files.exists(old.digest)
+
+
+def test_moving_conversations_to_a_person_takes_their_files(tmp_path: Path) -> None:
+    local = ConversationStore(tmp_path)
+    person = ConversationStore(tmp_path, owner_key("https://id.example", "ann"))
+    saved, drafted = attach(local, "saved.pdf", b"saved"), attach(local, "drafted.png", b"drafted", kind="image")
+    local.save("Trip", [Message("user", "q", attachments=(saved,))])
+    draft = new_draft_id()
+    local.drafts.save(draft, "memory", [Message("user", "q", attachments=(drafted,))], None)
+    age(local, saved, drafted)
+    assert move_conversations(local, person) == ["Trip"]
+    assert person.files.read(saved.digest) == b"saved" and person.files.read(drafted.digest) == b"drafted"
+    assert person.drafts.load(draft).messages[0].attachments == (drafted,)
+    assert not local.files.exists(saved.digest)  # nothing of the local user's references it any more
