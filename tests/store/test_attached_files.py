@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,14 @@ def test_the_same_bytes_are_kept_once_under_their_sha256(store: ConversationStor
     assert store.files.read(first) == b"%PDF-1.4 report"
     assert sorted(path.name for path in store.files.directory.iterdir()) == [first]  # no temporary files left
     assert store.files.directory == store.directory / FILES_DIR_NAME
+
+
+def test_threads_putting_the_same_file_keep_one_whole_copy(store: ConversationStore) -> None:
+    data = os.urandom(2_000_000)
+    with ThreadPoolExecutor(4) as pool:
+        digests = set(pool.map(lambda _: store.files.put(data), range(8)))
+    assert len(digests) == 1 and store.files.read(digests.pop()) == data
+    assert len(list(store.files.directory.iterdir())) == 1
 
 
 def test_a_failed_put_leaves_nothing_behind(store: ConversationStore, monkeypatch) -> None:
