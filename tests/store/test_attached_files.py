@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from models.store import (
     ImportProblem,
     StoreError,
     file_name_for,
+    move_conversations,
     new_draft_id,
     owner_key,
     parse_import,
@@ -47,6 +49,14 @@ def test_the_same_bytes_are_kept_once_under_their_sha256(store: ConversationStor
     assert store.files.read(first) == b"%PDF-1.4 report"
     assert sorted(path.name for path in store.files.directory.iterdir()) == [first]  # no temporary files left
     assert store.files.directory == store.directory / FILES_DIR_NAME
+
+
+def test_threads_putting_the_same_file_keep_one_whole_copy(store: ConversationStore) -> None:
+    data = os.urandom(2_000_000)
+    with ThreadPoolExecutor(4) as pool:
+        digests = set(pool.map(lambda _: store.files.put(data), range(8)))
+    assert len(digests) == 1 and store.files.read(digests.pop()) == data
+    assert len(list(store.files.directory.iterdir())) == 1
 
 
 def test_a_failed_put_leaves_nothing_behind(store: ConversationStore, monkeypatch) -> None:
@@ -187,3 +197,17 @@ def test_expired_drafts_take_their_files_along(store: ConversationStore) -> None
     os.utime(store.drafts.directory / f"{draft}.json", (1_000_000, 1_000_000))
     assert store.drafts.remove_older_than(30) == 1
     assert not store.files.exists(old.digest)
+
+
+def test_moving_conversations_to_a_person_takes_their_files(tmp_path: Path) -> None:
+    local = ConversationStore(tmp_path)
+    person = ConversationStore(tmp_path, owner_key("https://id.example", "ann"))
+    saved, drafted = attach(local, "saved.pdf", b"saved"), attach(local, "drafted.png", b"drafted", kind="image")
+    local.save("Trip", [Message("user", "q", attachments=(saved,))])
+    draft = new_draft_id()
+    local.drafts.save(draft, "memory", [Message("user", "q", attachments=(drafted,))], None)
+    age(local, saved, drafted)
+    assert move_conversations(local, person) == ["Trip"]
+    assert person.files.read(saved.digest) == b"saved" and person.files.read(drafted.digest) == b"drafted"
+    assert person.drafts.load(draft).messages[0].attachments == (drafted,)
+    assert not local.files.exists(saved.digest)  # nothing of the local user's references it any more
