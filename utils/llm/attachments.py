@@ -22,14 +22,14 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from models.assistant_settings import AssistantSettings
 from models.attachments import Attachment, DocumentIndex, Passage, PreparedImage, prepare_image
 from models.message import Message
 from settings import Settings
 from utils.llm.history_window import TokenCounter
-from utils.llm.limits import RequestContext
+from utils.llm.limits import Allowance, RequestContext
 from utils.llm.traits import traits_of
 
 PATCH = 28
@@ -138,7 +138,8 @@ def attach(files: TurnFiles | None, prompt: str, history: Sequence[Message], set
         if message.role == "user" and dropped:
             turn.placeholders[index] = _placeholder(dropped)
     allowance = RequestContext.from_settings(settings).allowance(assistant.model, assistant.max_answer_tokens)
-    room = allowance.history_tokens(counter.alone(assistant.instructions()) + counter.alone(prompt), 3)
+    fixed = counter.alone(assistant.instructions()) + counter.alone(prompt)
+    room = allowance.history_tokens(fixed, 3)
     count = len(current) + sum(map(len, earlier.values()))
     if count and files.read is not None:
         pixels = _affordable_pixels(settings, room, count)
@@ -155,13 +156,22 @@ def attach(files: TurnFiles | None, prompt: str, history: Sequence[Message], set
         names = ", ".join(image.name for image in files.images)
         parts.append(UNSEEN.format(names=names, s="" if len(files.images) == 1 else "s"))
     if files.documents:
-        budget = int(max(0, room - turn.tokens) * DOCUMENT_SHARE)
+        budget = int(max(0, _document_room(allowance, fixed, room, settings) - turn.tokens) * DOCUMENT_SHARE)
         turn.passages = choose_passages(files.documents, prompt, budget)
         if turn.passages:
             parts.append(delimited(turn.passages))
     turn.text = "\n\n".join(parts)
     turn.tokens += counter.alone(turn.text)
     return turn
+
+
+def _document_room(allowance: Allowance, fixed: int, room: int, settings: Settings) -> int:
+    """The room passages share with the images: a minute that earlier requests used much of (Groq's
+    headers said) gets fewer passages at once rather than a wait, unless that leaves too few to help."""
+    if allowance.available is None or allowance.available >= allowance.tokens_per_minute:
+        return room
+    busy = replace(allowance, tokens_per_minute=allowance.available, available=None).history_tokens(fixed, 3)
+    return min(room, busy) if busy * DOCUMENT_SHARE >= 2 * settings.chunk_tokens else room
 
 
 def choose_passages(documents: Sequence[tuple[Attachment, DocumentIndex]], question: str,
