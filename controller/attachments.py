@@ -17,6 +17,7 @@ from models.attachments import (
     DocumentIndex,
     IndexingCancelled,
     check_upload,
+    kind_of,
     media_type_of,
     prepare_image,
     read_document,
@@ -24,6 +25,7 @@ from models.attachments import (
 from models.store import AttachedFiles, StoreError
 from settings import Settings
 from utils.llm import TurnFiles
+from utils.llm.loading import llama_index
 
 TOO_MANY_IMAGES = "“{name}” was left out: a message takes at most {most} images."
 INDEXES_KEPT = 4  # documents' indexes kept in memory, so a conversation's next question need not load them
@@ -76,6 +78,10 @@ class FileIntake:
     def _work(self, events: queue.Queue, cancel: threading.Event) -> None:
         images = 0
         try:
+            if any(_is_document(name) for name, _ in self.uploads):
+                # The readers import LlamaIndex; importing it here while the page's warm-up thread does
+                # too can deadlock Python's imports, so it is imported (or waited for) through the seam.
+                llama_index()
             for name, data in self.uploads:
                 if cancel.is_set():
                     return
@@ -119,6 +125,13 @@ class FileIntake:
             self.files.put_index(attachment.digest, index.to_bytes())
             _remember(attachment.digest, index)
         return replace(attachment, pages=index.page_count)
+
+
+def _is_document(name: str) -> bool:
+    try:
+        return kind_of(name) == "document"
+    except AttachmentRefused:
+        return False
 
 
 _indexes: OrderedDict[str, DocumentIndex] = OrderedDict()
