@@ -25,6 +25,7 @@ from models.attachments._check import decoded_text, extension_of
 from models.attachments._records import AttachmentRefused, DocumentText, IndexingCancelled, Passage
 
 Progress = Callable[[int, int], None]
+CANCEL_CHECK_SECONDS = 0.1  # how often a reader's watcher looks whether it has ended by itself
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent  # where `-m models.attachments…` is found
 
 
@@ -61,6 +62,8 @@ def _read_pdf(name: str, data: bytes, progress: Progress, cancel: Event | None) 
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     feeding = threading.Thread(target=_feed, args=(reader, data), name="bnaGPT PDF bytes", daemon=True)
     feeding.start()
+    if cancel is not None:  # Cancel ends the reader even in the middle of a long page
+        threading.Thread(target=_end_on_cancel, args=(reader, cancel), name="bnaGPT PDF cancel", daemon=True).start()
     try:
         pages, total = [], None
         for line in reader.stdout:
@@ -91,6 +94,14 @@ def _feed(reader: subprocess.Popen, data: bytes) -> None:
         reader.stdin.write(data)
     with suppress(OSError):
         reader.stdin.close()
+
+
+def _end_on_cancel(reader: subprocess.Popen, cancel: Event) -> None:
+    """Kill the reader once `cancel` is set; return when it has ended either way."""
+    while reader.poll() is None:
+        if cancel.wait(CANCEL_CHECK_SECONDS):
+            reader.kill()
+            return
 
 
 def _refusal(name: str, what: str) -> str:
