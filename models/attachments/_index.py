@@ -96,26 +96,34 @@ class DocumentIndex:
         import bm25s
 
         bm25, stemmer = self._search()
-        query = bm25s.tokenize(question, stopwords="en", stemmer=stemmer, token_pattern=TOKEN_PATTERN,
-                               show_progress=False)
-        if not query.ids or not query.ids[0]:
+        stems = bm25s.tokenize(question, stopwords="en", stemmer=stemmer, token_pattern=TOKEN_PATTERN,
+                               return_ids=False, show_progress=False)[0]
+        known = [stem for stem in stems if stem in bm25.vocab_dict]
+        if not known:
             return []
-        numbers, scores = bm25.retrieve(query, k=len(self._chunks), show_progress=False)
+        numbers, scores = bm25.retrieve([known], k=len(self._chunks), show_progress=False)
         return [int(number) for number, score in zip(numbers[0], scores[0], strict=True) if score > 0]
 
     def _search(self):
         """BM25 over the chunks and its stemmer, built once."""
         if self._bm25 is None:
             import bm25s
+            import numpy
             import Stemmer
+            from bm25s.tokenization import Tokenizer
 
             stemmer = Stemmer.Stemmer("english")
-            # One chunk's text at a time (a generator), never all of them at once.
+            words = Tokenizer(stemmer=stemmer.stemWord, stopwords="en", splitter=TOKEN_PATTERN)
+            # One chunk's text at a time, its words kept as 2-byte ids: a list of Python ints for
+            # every word of a long document at once would be most of indexing's memory (B11).
             texts = (self._pages[page][0].text[start:end] for page, start, end, _ in self._chunks)
-            tokens = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, token_pattern=TOKEN_PATTERN,
-                                    show_progress=False)
+            try:  # 2 bytes a word while the document has fewer than 65,536 stems (any real one), else 4
+                ids = [numpy.fromiter(chunk, dtype=numpy.uint16) for chunk in words.streaming_tokenize(texts)]
+            except OverflowError:
+                texts = (self._pages[page][0].text[start:end] for page, start, end, _ in self._chunks)
+                ids = [numpy.fromiter(chunk, dtype=numpy.int32) for chunk in words.streaming_tokenize(texts)]
             bm25 = bm25s.BM25()
-            bm25.index(tokens, show_progress=False)
+            bm25.index((ids, words.get_vocab_dict()), show_progress=False)
             self._bm25 = (bm25, stemmer)
         return self._bm25
 
