@@ -108,6 +108,9 @@ class Handler(BaseHTTPRequestHandler):
             known = isinstance(model, str) and find(fake.models, model) is not None
             headers = (fake.limit_headers(model) if known else {}) | refusal.headers
             return self._send_error(refusal.status, refusal.error(), headers)
+        # A finished answer is charged what it used before its usage event goes out, as a client may send
+        # its next request the moment it reads the end: charged later, that request would race the settling.
+        self.settle = lambda tokens: fake._settle(charge, tokens)
         try:
             self._answer(fake, body, decision, limit_headers)
         finally:
@@ -169,6 +172,8 @@ class Handler(BaseHTTPRequestHandler):
                     # Wake early on stop() so shutdown is never held up by a slow stream.
                     if fake._stopping.wait(max(due - time.monotonic(), 0)):
                         break
+                if usage is not None and index == shown + 1:  # the usage event: all was generated
+                    self.settle(decision.prompt_tokens + answer.completion_tokens)
                 self.wfile.write(chunk)  # OSError when the client hung up: do_GET ends the request
                 self.wfile.flush()
                 record.sent += 1
