@@ -1,5 +1,4 @@
-"""`python -m bench`: bnaGPT's benchmarks B1–B10 and B12 (B11 is reserved for attachments), written to
-docs/BENCHMARKS.md and docs/benchmarks.json.
+"""`python -m bench`: bnaGPT's benchmarks B1–B12, written to docs/BENCHMARKS.md and docs/benchmarks.json.
 
 How to run it and what each measurement means: bench/README.md.
 """
@@ -17,16 +16,16 @@ from pathlib import Path
 
 import streamlit
 
+from bench import attachments, long_streams, store_scale, tool_overhead
 from bench import browser_cases as cases
-from bench import long_streams, store_scale, tool_overhead
 from bench.browser import Bench
 from bench.report import Measurement, machine, markdown, merge, progress, write
 from bench.thinking import thinking_rows
 from bench.voice import voice_rows
 from tests.e2e.streamlit_server import PROJECT_DIR
 
-GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B12")
-IN_PROCESS = {"B7", "B12"}  # no browser, no app server
+GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12")
+WITHOUT_A_BROWSER = {"B7", "B11", "B12"}  # no browser, no app server
 ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5", "B8", "B9"}  # share one warmed-up server
 
 
@@ -119,11 +118,13 @@ def main(argv: list[str] | None = None) -> None:
            "machine": machine(), "streamlit": streamlit.__version__}
     rows: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="bnagpt-bench-") as temp:
-        if set(arguments.groups) - IN_PROCESS:
+        if set(arguments.groups) - WITHOUT_A_BROWSER:
             rows += attempt("B1–B6, B8–B10", lambda: browser_rows(arguments, Path(temp), run))
     if "B7" in arguments.groups:
         sizes = (10, 1000) if arguments.quick else store_scale.SIZES
         rows += attempt("B7", lambda: store_scale.measurements(max(arguments.repeat, 20), sizes))
+    if "B11" in arguments.groups:
+        rows += attempt("B11", lambda: attachments.rows(max(arguments.repeat, 5)))
     if "B12" in arguments.groups:  # 30 runs at least: one tool turn's overhead is a few ms in tens
         rows += attempt("B12", lambda: tool_overhead.rows(max(arguments.repeat, 30)))
     run["seconds"] = round(time.perf_counter() - began, 1)

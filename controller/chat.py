@@ -4,19 +4,22 @@ text as `str`, the model's `Reasoning`, `Waiting` while nothing has arrived)."""
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from controller.attachments import turn_files
 from controller.batching import BATCH_SECONDS, LONGEST_BATCH_SECONDS, batch_seconds, in_batches
+from controller.turn_parts import answer_details, json_problem
 from models.answer_details import AnswerDetails
 from models.assistant_settings import AssistantSettings, SharedAssistant
+from models.attachments import Attachment, AttachmentRefused
 from models.message import Message
+from models.store import AttachedFiles, StoreError
 from models.tool_step import ToolChoice
 from settings import Settings
-from utils.llm import CATALOG, GONE, Answerer, Reasoning, Waiting
+from utils.llm import CATALOG, GONE, Answerer, Reasoning, TurnFiles, Waiting, reads_images
 
 __all__ = [
     "LONGEST_BATCH_SECONDS", "ChatController", "ChatError", "Reasoning", "Waiting", "batch_seconds", "in_batches",
@@ -49,6 +52,8 @@ class ChatController:
         self._engine: Answerer | None = None
         self._engine_for: tuple | None = None
         self.tools = self.default_tools  # what the agent may use in this chat (saved with it)
+        self.files: AttachedFiles | None = None  # where attached files are kept (the store's file area)
+        self.detached: frozenset[str] = frozenset()  # documents removed from this conversation (saved with it)
 
     @property
     def assistant(self) -> AssistantSettings:
@@ -78,6 +83,7 @@ class ChatController:
         """Start over with an empty transcript (the assistant settings stay; the Tools start as default)."""
         self.messages = []
         self.tools = self.default_tools
+        self.detached = frozenset()
         self._engine = None
 
     def set_tools(self, tools: ToolChoice) -> None:
@@ -85,13 +91,18 @@ class ChatController:
         self.tools = tools
 
     def saved_settings(self) -> dict[str, Any]:
-        """What a saved conversation or draft keeps of how it is answered: the assistant settings
-        and the Tools switches."""
-        return {**self.assistant.to_dict(), "tools": self.tools.to_dict()}
+        """What a saved conversation or draft keeps of how it is answered: the assistant settings,
+        the Tools switches and the documents removed from it."""
+        kept = {"detached_files": sorted(self.detached)} if self.detached else {}
+        return {**self.assistant.to_dict(), "tools": self.tools.to_dict(), **kept}
 
     def restore_tools(self, saved: Any) -> None:
-        """The Tools switches a saved conversation or draft had (the default for older files)."""
-        self.tools = self.default_tools.updated_from(saved.get("tools") if isinstance(saved, dict) else None)
+        """The Tools switches a saved conversation or draft had (the default for older files), and the
+        documents removed from it."""
+        saved = saved if isinstance(saved, dict) else {}
+        self.tools = self.default_tools.updated_from(saved.get("tools"))
+        detached = saved.get("detached_files")
+        self.detached = frozenset(d for d in (detached if isinstance(detached, list) else ()) if isinstance(d, str))
 
     def last_turn_start(self) -> int | None:
         """Where the last turn (its question, then any answer) begins in the transcript."""
@@ -100,9 +111,12 @@ class ChatController:
                 return index
         return None
 
-    def stream_reply(self, prompt: str) -> Iterator[str]:
-        """Yield the answer's text as it arrives; the finished turn joins the transcript."""
-        yield from self._stream_turn(prompt, len(self.messages))
+    def stream_reply(self, prompt: str, attachments: Sequence[Attachment] = (), model: str | None = None
+                     ) -> Iterator[str]:
+        """Yield the answer's text as it arrives; the finished turn joins the transcript. `attachments`
+        go with the question; `model` answers this turn only (one that reads its images)."""
+        yield from self._stream_turn(Message("user", prompt, attachments=tuple(attachments)), len(self.messages),
+                                     model=model)
 
     def last_turn_failed(self) -> bool:
         """The last turn got no finished answer (its question, or what arrived of its answer, has an error)."""
@@ -115,32 +129,42 @@ class ChatController:
         start = self.last_turn_start()
         if start is None:
             return
-        yield from self._stream_turn(self.messages[start].content, start)
+        # A question whose images were answered by a model that reads them (one turn's choice) is
+        # answered by that model again, not by one that would silently go without them.
+        answered = next((m.details.model for m in self.messages[start + 1:] if m.details), None)
+        images = any(a.kind == "image" for a in self.messages[start].attachments)
+        again = answered if images and answered and not reads_images(self.assistant.model) else None
+        yield from self._stream_turn(self.messages[start], start, model=again)
 
     def stream_edited(self, prompt: str) -> Iterator[Any]:
         """Send `prompt` in place of the last question; the new turn replaces the old one (a failure
         keeps the edited words, marked as unanswered)."""
         start = self.last_turn_start()
-        yield from self._stream_turn(prompt, len(self.messages) if start is None else start, keep_old=False)
+        kept = self.messages[start].attachments if start is not None else ()  # the files stay with the question
+        yield from self._stream_turn(Message("user", prompt, attachments=kept),
+                                     len(self.messages) if start is None else start, keep_old=False)
 
     def mark_question(self, start: int, **changes: Any) -> None:
         """Change the question at `start` (a spoken one is marked as such), kept like any turn."""
         if start < len(self.messages) and self.messages[start].role == "user":
             self._replace_from(start, [replace(self.messages[start], **changes), *self.messages[start + 1:]])
 
-    def _stream_turn(self, prompt: str, start: int, keep_old: bool | None = None) -> Iterator[Any]:
-        """Stream an answer to `prompt` given the transcript before `start`, which it then replaces."""
-        history = self.messages[:start]
+    def _stream_turn(self, question: Message, start: int, keep_old: bool | None = None,
+                     model: str | None = None) -> Iterator[Any]:
+        """Stream an answer to `question` given the transcript before `start`, which it then replaces."""
+        question = Message("user", question.content, attachments=question.attachments)  # its old error gone
+        prompt, history = question.content, self.messages[:start]
         if keep_old is None:
             keep_old = start < len(self.messages) and not self.last_turn_failed()
         regenerating = keep_old
-        wanted = (self.assistant, self.tools)
+        assistant = self.assistant if model is None else replace(self.assistant, model=model)
+        wanted = (assistant, self.tools)
         if self._engine is None or self._engine_for != wanted:  # the other page may have changed them
-            self._engine, self._engine_for = self._build_engine(), wanted
+            self._engine, self._engine_for = self._build_engine(assistant), wanted
         engine = self._engine
         streaming, began, last = None, time.monotonic(), None
         try:
-            streaming = engine.stream(prompt, history)
+            streaming = engine.stream(prompt, history, self.turn_files(question, history))
             for last in in_batches(streaming, self.batch_seconds):
                 yield last
         except GeneratorExit:
@@ -150,69 +174,43 @@ class ChatController:
             self._engine = None  # its worker may still be winding down
             text = streaming.text if streaming else ""
             shown = text[: len(text) - len(last)] if isinstance(last, str) else text
-            self._keep_stopped(prompt, start, shown, began, streaming)
+            self._keep_stopped(question, start, shown, began, streaming, assistant)
             raise
+        except (AttachmentRefused, StoreError) as error:  # a file that cannot go: its own sentence
+            raise self._fail(question, start, None, keep_old=regenerating, message=str(error)) from error
         except Exception as error:
-            raise self._fail(prompt, start, error, keep_old=regenerating, waited=time.monotonic() - began,
+            raise self._fail(question, start, error, keep_old=regenerating, waited=time.monotonic() - began,
                              partial=streaming) from error
-        problem = self._json_problem(streaming.text)
+        problem = json_problem(streaming.text, assistant.json_mode)
         if problem:
-            raise self._fail(prompt, start, None, keep_old=regenerating, message=problem)
-        answer = Message("assistant", streaming.text, details=self._details(streaming, began, history),
-                         reasoning=streaming.reasoning or None, steps=tuple(streaming.steps.values()))
-        self._replace_from(start, [Message("user", prompt), answer])
+            raise self._fail(question, start, None, keep_old=regenerating, message=problem)
+        answer = Message("assistant", streaming.text, details=answer_details(streaming, began, history, assistant),
+                         reasoning=streaming.reasoning or None, steps=tuple(streaming.steps.values()),
+                         sources=tuple(streaming.sources))
+        self._replace_from(start, [question, answer])
 
-    def _keep_stopped(self, prompt: str, start: int, shown: str, began: float, streaming: Any) -> None:
+    def turn_files(self, question: Message, history: list[Message]) -> TurnFiles | None:
+        """What the seam may use besides the words: this question's own files."""
+        attachments = question.attachments
+        return turn_files(self.files, [a for a in attachments if a.kind == "image"],
+                          [a for a in attachments if a.kind == "document"], self.settings)
+
+    def _keep_stopped(self, question: Message, start: int, shown: str, began: float, streaming: Any,
+                      assistant: AssistantSettings) -> None:
         steps = tuple(step.stopped() for step in streaming.steps.values()) if streaming else ()
         if not shown and not steps:
-            self._replace_from(start, [Message("user", prompt, error=NOTHING_RECEIVED)])
+            self._replace_from(start, [replace(question, error=NOTHING_RECEIVED)])
             return
         details = AnswerDetails(
-            model=self.assistant.model, seconds=round(time.monotonic() - began, 3),
-            stopped=True, json_mode=self.assistant.json_mode, thinking_seconds=streaming.thinking_seconds,
+            model=assistant.model, seconds=round(time.monotonic() - began, 3),
+            stopped=True, json_mode=assistant.json_mode, thinking_seconds=streaming.thinking_seconds,
         )
         # Stopped mid-tool with no words yet: the steps stay, on an answer marked as never given.
         answer = Message("assistant", shown, details=details, reasoning=streaming.reasoning or None, steps=steps,
-                         error=None if shown else NOTHING_RECEIVED)
-        self._replace_from(start, [Message("user", prompt), answer])
+                         sources=tuple(streaming.sources), error=None if shown else NOTHING_RECEIVED)
+        self._replace_from(start, [question, answer])
 
-    def _details(self, streaming: Any, began: float, history: list[Message]) -> AnswerDetails:
-        """Model, tokens and time of a finished answer, from the usage Groq sent with its last chunk."""
-        wall = time.monotonic() - began
-        usage = streaming.usage or {}
-        completion = usage.get("completion_tokens")
-        seconds = usage.get("total_time") or wall
-        generating = usage.get("completion_time") or wall
-        # Said once in a chat: from the first answer whose request left older messages out.
-        noted = any(message.details and message.details.omitted_messages for message in history)
-        return AnswerDetails(
-            model=self.assistant.model,
-            prompt_tokens=usage.get("prompt_tokens"),
-            completion_tokens=completion,
-            seconds=round(seconds, 3),
-            tokens_per_second=round(completion / generating, 1) if completion and generating > 0 else None,
-            json_mode=self.assistant.json_mode,
-            thinking_seconds=streaming.thinking_seconds,
-            omitted_messages=None if noted or not streaming.dropped else streaming.dropped,
-            cut_at_limit=bool(streaming.finished and streaming.finished.finish_reason == "length"),
-        )
-
-    def _json_problem(self, text: str) -> str | None:
-        """Why a JSON-mode answer is not a JSON object (None when it is, or JSON mode is off)."""
-        if not self.assistant.json_mode:
-            return None
-        try:
-            if isinstance(json.loads(text), dict):
-                return None
-        except ValueError:
-            pass
-        excerpt = " ".join(text.split())[:200]
-        if not excerpt:
-            return ("JSON mode is on, but the model gave no answer (it may have refused). "
-                    "Rephrase, or turn JSON mode off.")
-        return f"JSON mode is on, but the model did not answer with a JSON object. It said: “{excerpt}”"
-
-    def _fail(self, prompt: str, start: int, error: Exception | None, *, keep_old: bool,
+    def _fail(self, question: Message, start: int, error: Exception | None, *, keep_old: bool,
               message: str | None = None, waited: float | None = None, partial: Any = None) -> ChatError:
         # Imported here: controller.errors imports the OpenAI SDK, which a page must not wait for
         # before it first shows; by the time an answer fails, LlamaIndex has imported it.
@@ -232,15 +230,15 @@ class ChatController:
                                     thinking_seconds=partial.thinking_seconds, cut_off=True)
             cut = Message("assistant", partial.text, error=message, details=details,
                           reasoning=partial.reasoning or None, steps=tuple(partial.steps.values()))
-            self._replace_from(start, [Message("user", prompt), cut])
+            self._replace_from(start, [question, cut])
         elif not keep_old:
-            # The person's words stay on screen and on disk, marked as unanswered.
-            self._replace_from(start, [Message("user", prompt, error=message)])
+            # The person's words (and files) stay on screen and on disk, marked as unanswered.
+            self._replace_from(start, [replace(question, error=message)])
         self._engine = None
         return ChatError(message)
 
     def _replace_from(self, start: int, turn: list[Message]) -> None:
         self.messages = self.messages[:start] + turn
 
-    def _build_engine(self) -> Answerer:
+    def _build_engine(self, assistant: AssistantSettings) -> Answerer:
         raise NotImplementedError

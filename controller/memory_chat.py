@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from controller.attachments import turn_files
 from controller.chat import ChatController
 from controller.drafts import KeepsDraft
+from models.assistant_settings import AssistantSettings
+from models.attachments import Attachment
 from models.message import Message
 from models.store import (
     Conversation,
@@ -32,7 +35,7 @@ from models.store import (
 )
 from models.tool_step import ToolChoice
 from settings import Settings
-from utils.llm import Answerer, build_agent, count_ahead
+from utils.llm import Answerer, TurnFiles, build_agent, count_ahead
 
 SUGGESTED_NAME_LENGTH = 60
 AUTOSAVE_CONFLICT = (
@@ -59,6 +62,7 @@ class MemoryChatController(KeepsDraft, ChatController):
     def __init__(self, settings: Settings, store: ConversationStore) -> None:
         super().__init__(settings)
         self.store = store
+        self.files = store.files
         # The saved conversation this chat is bound to (loaded or saved in this session):
         # saving under this name updates it in place; other names are never replaced silently.
         self.name: str | None = None
@@ -76,8 +80,31 @@ class MemoryChatController(KeepsDraft, ChatController):
         """True when leaving this chat now would lose something the person typed."""
         return self.unsaved_count > 0
 
-    def _build_engine(self) -> Answerer:
-        return build_agent(self.settings, self.assistant, self.tools)
+    def _build_engine(self, assistant: AssistantSettings) -> Answerer:
+        return build_agent(self.settings, assistant, self.tools)
+
+    def conversation_files(self) -> list[Attachment]:
+        """The documents attached anywhere in this conversation and not removed, first attached first:
+        every later question may draw on them."""
+        found: dict[str, Attachment] = {}
+        for message in self.messages:
+            for attachment in message.attachments:
+                if attachment.kind == "document" and attachment.digest not in self.detached:
+                    found.setdefault(attachment.digest, attachment)
+        return list(found.values())
+
+    def remove_file(self, digest: str) -> None:
+        """Stop using a document in this conversation's later turns (its mention in the transcript stays);
+        saved with the conversation."""
+        self.detached = self.detached | {digest}
+        self._autosave()
+        self.keep_draft()
+
+    def turn_files(self, question: Message, history: list[Message]) -> TurnFiles | None:
+        """This question's images, and every document of the conversation (the question's own included)."""
+        documents = {a.digest: a for a in (*self.conversation_files(), *question.attachments) if a.kind == "document"}
+        images = [a for a in question.attachments if a.kind == "image"]
+        return turn_files(self.files, images, documents.values(), self.settings)
 
     def _replace_from(self, start: int, turn: list[Message]) -> None:
         super()._replace_from(start, turn)
@@ -163,8 +190,11 @@ class MemoryChatController(KeepsDraft, ChatController):
 
     def export(self, name: str, kind: str) -> bytes | str:
         """A saved conversation as a downloadable file's content; kind is "markdown" or "json"."""
+        conversation = self.store.load(name)
+        if kind == "json":  # carries the attached files, so that an import restores them
+            return to_json(conversation, self.store.files)
         convert, _ = EXPORTS[kind]
-        return convert(self.store.load(name))
+        return convert(conversation)
 
     @staticmethod
     def export_file_name(name: str, kind: str) -> str:
@@ -184,6 +214,7 @@ class MemoryChatController(KeepsDraft, ChatController):
                 try:
                     summary = self.store.import_conversation(
                         found.name, found.messages, model=found.model, assistant=found.assistant,
+                        files=found.files,
                     )
                 except StoreError as error:
                     report.problems.append(f"“{file_name}” was not fully imported: {error}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from controller.chat import ChatController
 from controller.drafts import KeepsDraft
+from models.assistant_settings import AssistantSettings
 from models.message import Message
 from utils.llm import Answerer, build_simple_engine
 
@@ -25,5 +26,5 @@ class SimpleChatController(KeepsDraft, ChatController):
 
     remembers = False
 
-    def _build_engine(self) -> Answerer:
-        return build_simple_engine(self.settings, self.assistant, self.tools)
+    def _build_engine(self, assistant: AssistantSettings) -> Answerer:
+        return build_simple_engine(self.settings, assistant, self.tools)

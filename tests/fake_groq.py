@@ -12,6 +12,7 @@ from http.server import ThreadingHTTPServer
 
 from tests.fake_groq_audio import FakeAudio
 from tests.fake_groq_http import API_PREFIX, CHAT_PATH, Handler, RecordedRequest, Step, StreamRecord
+from tests.fake_groq_images import what_was_seen
 from tests.fake_groq_limits import Charge, Limits, RateLimiter
 from tests.fake_groq_models import DECOMMISSIONED, MODELS
 from tests.fake_groq_rules import Decision
@@ -134,10 +135,12 @@ class FakeGroq(ToolScripts):
         self._push(Step("hang", seconds=seconds))
 
     @staticmethod
-    def default_reply(body: dict) -> str:
-        """The unscripted answer: 'Echo: ' plus the last user message."""
-        users = [m for m in body.get("messages", []) if isinstance(m, dict) and m.get("role") == "user"]
-        return "Echo: " + (text_of(users[-1].get("content")) if users else "")
+    def default_reply(body: dict, images: tuple = ()) -> str:
+        """The unscripted answer: 'Echo: ' plus the last user message, then what it saw of attachments (the
+        images decoded, the passages given: tests/fake_groq_images.py)."""
+        users = [text_of(m.get("content")) for m in body.get("messages", []) if isinstance(m, dict)
+                 and m.get("role") == "user"]
+        return "Echo: " + (users[-1] if users else "") + what_was_seen(users, images)
 
     @staticmethod
     def default_reasoning(body: dict) -> str:

@@ -108,6 +108,9 @@ class Handler(BaseHTTPRequestHandler):
             known = isinstance(model, str) and find(fake.models, model) is not None
             headers = (fake.limit_headers(model) if known else {}) | refusal.headers
             return self._send_error(refusal.status, refusal.error(), headers)
+        # A finished answer is charged what it used before its usage event goes out, as a client may send
+        # its next request the moment it reads the end: charged later, that request would race the settling.
+        self.settle = lambda tokens: fake._settle(charge, tokens)
         try:
             self._answer(fake, body, decision, limit_headers)
         finally:
@@ -120,12 +123,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self, fake, body: dict, decision: Decision, headers: dict[str, str]):
         """Answer an admitted request, noting on its record the completion tokens generated."""
-        step = fake._next_step() or Step("reply", text=fake.default_reply(body))
+        step = fake._next_step() or Step("reply", text=fake.default_reply(body, decision.images))
         if step.kind == "hang":
             if not self._hold(step.seconds):
                 self.close_connection = True
                 return
-            step = Step("reply", text=fake.default_reply(body))
+            step = Step("reply", text=fake.default_reply(body, decision.images))
         step = resolve(step, body)
         if step.kind == "fail" and step.tool:
             return self._send_error(step.status, failed_generation_error(step), headers)
@@ -169,6 +172,8 @@ class Handler(BaseHTTPRequestHandler):
                     # Wake early on stop() so shutdown is never held up by a slow stream.
                     if fake._stopping.wait(max(due - time.monotonic(), 0)):
                         break
+                if usage is not None and index == shown + 1:  # the usage event: all was generated
+                    self.settle(decision.prompt_tokens + answer.completion_tokens)
                 self.wfile.write(chunk)  # OSError when the client hung up: do_GET ends the request
                 self.wfile.flush()
                 record.sent += 1

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from tests.fake_groq_images import SeenImage, check_images
 from tests.fake_groq_models import (
     DECOMMISSIONED,
     VISION_MODELS,
@@ -11,7 +12,7 @@ from tests.fake_groq_models import (
     max_completion_tokens,
     reasoning_family,
 )
-from tests.fake_groq_tokens import TokenCounting, image_parts, text_of
+from tests.fake_groq_tokens import TokenCounting, text_of
 
 DEPRECATIONS_URL = "https://console.groq.com/docs/deprecations"
 EFFORTS = {"gpt-oss": ("low", "medium", "high"), "qwen": ("none", "default")}
@@ -41,6 +42,7 @@ class Decision:
     prompt_tokens: int
     budget: int  # most completion tokens (reasoning included) the answer may use
     reasoning: str  # "none" (no reasoning at all), "parsed", "raw" or "hidden" (generated, not shown)
+    images: tuple[SeenImage, ...] = ()  # the request's images, decoded
 
     @property
     def requested(self) -> int:
@@ -71,16 +73,11 @@ def check_model(body: dict, models: list[dict]) -> dict:
     return entry
 
 
-def check_messages(body: dict, model: str) -> list[dict]:
+def check_messages(body: dict, model: str) -> tuple[list[dict], list[SeenImage]]:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
         raise Refusal(400, "`messages` must be a non-empty array of message objects", param="messages")
-    if model not in VISION_MODELS:
-        for index, message in enumerate(messages):
-            if image_parts(message.get("content")):
-                raise Refusal(400, f"messages[{index}].content: image input is not supported with this model",
-                              param="messages")
-    return messages
+    return messages, check_images(messages, model in VISION_MODELS, Refusal)
 
 
 def json_mode(body: dict, messages: list[dict], json_streaming: bool) -> str | None:
@@ -146,10 +143,10 @@ def check(body: dict, models: list[dict], counting: TokenCounting, json_streamin
     """The fake's reading of a chat request, or a Refusal saying what Groq would answer instead."""
     entry = check_model(body, models)
     model = entry["id"]
-    messages = check_messages(body, model)
+    messages, images = check_messages(body, model)
     from tests.fake_groq_tools import check_tools  # it imports Refusal from here
 
     check_tools(body, model)
     mode = reasoning_mode(body, model, json_mode(body, messages, json_streaming))
-    prompt_tokens = counting.prompt_tokens(messages)
-    return Decision(model, prompt_tokens, check_budget(body, entry, prompt_tokens), mode)
+    prompt_tokens = counting.prompt_tokens(messages, sum(image.tokens for image in images))
+    return Decision(model, prompt_tokens, check_budget(body, entry, prompt_tokens), mode, tuple(images))

@@ -50,12 +50,6 @@ def text_of(content) -> str:
     return content if isinstance(content, str) else ""
 
 
-def image_parts(content) -> int:
-    """How many image parts a message's content has."""
-    return sum(1 for p in content if isinstance(p, dict) and p.get("type") == "image_url") if isinstance(
-        content, list) else 0
-
-
 @dataclass
 class TokenCounting:
     """How the fake counts a prompt: more than cl100k alone, as a model's own tokenizer and chat template do."""
@@ -63,11 +57,10 @@ class TokenCounting:
     text_factor: float = 1.1  # the model's tokenizer splits text finer than cl100k
     per_message: int = 4  # the chat template's role markers around each message
     per_request: int = 30  # the template's preamble (system header, date, reasoning settings)
-    per_image: int = 1000  # a stand-in until images are counted by their size
 
-    def prompt_tokens(self, messages: list) -> int:
+    def prompt_tokens(self, messages: list, image_tokens: int = 0) -> int:
+        """The prompt's tokens; its images' (counted by their size, tests/fake_groq_images.py) are added as given."""
         messages = [m for m in messages if isinstance(m, dict)]
         text = sum(count_tokens(text_of(m.get("content"))) for m in messages)
-        images = sum(image_parts(m.get("content")) for m in messages)
         return math.ceil(self.text_factor * text) + self.per_message * len(messages) + self.per_request \
-            + self.per_image * images
+            + image_tokens

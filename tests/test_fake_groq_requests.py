@@ -109,18 +109,6 @@ def test_prompt_tokens_pad_cl100k_per_text_message_and_request(groq, client):
     assert client.chat.completions.create(model=MODEL, messages=messages, max_tokens=100).usage.prompt_tokens == plain
 
 
-def test_image_parts_count_a_fixed_amount_and_need_a_vision_model(client):
-    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
-    content = [{"type": "text", "text": "What is this?"}, image]
-    messages = [{"role": "user", "content": content}]
-
-    reply = client.chat.completions.create(model="qwen/qwen3.8-27b", messages=messages, max_tokens=100)
-
-    assert reply.usage.prompt_tokens == math.ceil(1.1 * count_tokens("What is this?")) + 4 + 30 + 1000
-    with pytest.raises(openai.BadRequestError, match="image"):
-        client.chat.completions.create(model=MODEL, messages=messages, max_tokens=100)
-
-
 def test_long_histories_are_counted_quickly(groq, client):
     groq.limits = Limits.unlimited()
     history = [{"role": "user" if i % 2 else "assistant", "content": f"message {i} " + "lorem ipsum " * 10}

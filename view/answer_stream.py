@@ -15,6 +15,7 @@ from controller.chat import Reasoning, Waiting
 from models.markdown_blocks import needs_whole
 from models.message import Message
 from models.tool_step import ToolStep
+from view.attachments import render_sources
 from view.streamed_markdown import MarkdownInBlocks, write_stream_in_blocks
 from view.text import escape_markdown
 from view.tool_steps import LiveSteps, render_steps
@@ -118,6 +119,7 @@ def render_answer(message: Message, with_reasoning: bool = True) -> None:
 
 def render_caption(message: Message) -> None:
     """The line under an answer, and the one-time note that older messages are no longer sent."""
+    render_sources(message)
     details = message.details
     if not details:
         return

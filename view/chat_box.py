@@ -1,5 +1,5 @@
 """The chat box, in one place: how st.chat_input is called and what its value holds (typed words,
-and a recording from its microphone)."""
+files attached to them, and a recording from its microphone)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from typing import Any
 
 import streamlit as st
 
+from models.attachments import FILE_TYPES
+
 PLACEHOLDER = "Message bnaGPT"
 
 
 def render_chat_box(prefix: str, on_submit: Callable[[], None]) -> None:
-    """The chat box pinned under the page; its microphone records a spoken message (16 kHz WAV)."""
-    st.chat_input(PLACEHOLDER, key=f"{prefix}.prompt", submit_mode="stop", on_submit=on_submit, accept_audio=True)
+    """The chat box pinned under the page: files (images and documents, by drag and drop, paste or its
+    button) go with the words; its microphone records a spoken message (16 kHz WAV)."""
+    st.chat_input(PLACEHOLDER, key=f"{prefix}.prompt", submit_mode="stop", on_submit=on_submit, accept_audio=True,
+                  accept_file="multiple", file_type=list(FILE_TYPES))
 
 
 def typed_text(value: Any) -> str:

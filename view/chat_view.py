@@ -3,38 +3,36 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 import streamlit as st
 
 from controller.voice import keep_voice_mark, spoken_reply
-from models.message import Message
 from settings import ConfigurationError, Settings, load_settings
 from view.accounts import refused_over_cap, sign_in
 from view.answer_stream import StreamedAnswer, render_answer, render_caption
 from view.assistant_panel import AssistantPanel
+from view.attachments import DESCRIBE, Pending, ready_attachments, render_attached, render_pending, uploads_in
 from view.chat_box import render_chat_box, typed_text
 from view.key_screen import render_missing_key, with_session_key
 from view.loaders import load_image, warm_up_engine
 from view.message_actions import render_copy, render_edit, render_user_message
-from view.read_aloud import finish_reading, forget_pending_reading, read_new_answer, render_read_aloud
+from view.read_aloud import finish_reading, forget_pending_reading, read_new_answer
 from view.text import escape_markdown
 from view.tools_control import render_tools_control
-from view.voice import FROM_VOICE, render_voice_mark, render_voice_settings, spoken_question, take_recording
+from view.transcript import EARLIER_STEP, TRANSCRIPT_WINDOW, render_transcript
+from view.voice import FROM_VOICE, render_voice_settings, spoken_question, take_recording
 
-__all__ = ["ChatView", "escape_markdown", "render_transcript"]
+__all__ = ["EARLIER_STEP", "TRANSCRIPT_WINDOW", "ChatView", "escape_markdown", "render_transcript"]
 
-# What the person asked for in this rerun, set by callbacks before the script runs:
-# (SEND, text), (REGENERATE, None) or (EDIT, text); tagged so that typing "regenerate" is just a message.
-SEND, REGENERATE, EDIT = "send", "regenerate", "edit"
+# What the person asked for in this rerun, set by callbacks before the script runs: (SEND, text),
+# (REGENERATE, None), (EDIT, text) or (HELD, (model, with_images)) for a held message; tagged so that
+# typing "regenerate" is just a message.
+SEND, REGENERATE, EDIT, HELD = "send", "regenerate", "edit", "held"
 # Both pages answer with this one SharedAssistant (unless a loaded conversation brings its own).
 SHARED_ASSISTANT_KEY = "assistant.shared"
 
-# Every rerun draws every message it shows again, and the browser takes each one in again, so a
-# long conversation shows its newest messages only, and older ones a step at a time on request (B4).
-TRANSCRIPT_WINDOW = 20
-EARLIER_STEP = 100
 # A pause between an answer's last words and the rest of the page, so the browser draws those first.
 SETTLE_SECONDS = 0.05
 # While an answer streams, a timer asks whether its run is over: a Stop ends the run where nothing
@@ -66,8 +64,10 @@ class ChatView:
         st.caption(f":material/smart_toy: {escape_markdown(assistant.persona)} · {escape_markdown(assistant.model)}")
         st.caption(self.caption)
         render_tools_control(controller, self.state_prefix)
+        self.render_files(controller)
         kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
-        if kind is not None and refused_over_cap(settings, text):  # accounts: this person's minute is spent
+        typed = text if isinstance(text, str) else None
+        if kind is not None and refused_over_cap(settings, typed):  # accounts: this person's minute is spent
             kind = None
         last_turn = controller.last_turn_start()
         regenerating = kind == REGENERATE and last_turn is not None
@@ -75,6 +75,10 @@ class ChatView:
         # While the last turn is being answered again, it is drawn from the new stream instead.
         render_transcript(controller.messages[:last_turn] if regenerating or editing else controller.messages,
                           f"{self.state_prefix}.window", controller)
+        pending_key = f"{self.state_prefix}.pending"
+        if kind is None and pending_key in st.session_state:  # a message held back: the person chooses
+            render_pending(st.session_state[pending_key], controller.files, self._send_held,
+                           lambda: st.session_state.pop(pending_key, None))
         if not settings.groq_api_key:
             render_missing_key()
             st.stop()
@@ -83,18 +87,38 @@ class ChatView:
         render_chat_box(self.state_prefix, self._take_prompt)
         warm_up_engine()
         if regenerating:
-            # A spoken question answered again stays marked as spoken.
-            self.answer(controller, controller.messages[last_turn].content,
-                        keep_voice_mark(controller, controller.stream_regenerated()))
+            # A spoken question answered again stays marked as spoken; its files stay with it.
+            question = controller.messages[last_turn]
+            self.answer(controller, question.content, keep_voice_mark(controller, controller.stream_regenerated()),
+                        question.attachments)
         elif editing:
-            self.answer(controller, text, controller.stream_edited(text))
-        elif kind == SEND and text.strip():
-            self.answer(controller, text, controller.stream_reply(text))
+            self.answer(controller, text, controller.stream_edited(text), controller.messages[last_turn].attachments)
+        elif kind == SEND and (text.strip() or uploads_in(st.session_state.get(f"{self.state_prefix}.prompt"))):
+            self._send(controller, settings, text)
+        elif kind == HELD and pending_key in st.session_state:
+            pending, (model, with_images) = st.session_state.pop(pending_key), text
+            attachments = [a for a in pending.attachments if with_images or a.kind != "image"]
+            self.answer(controller, pending.prompt, controller.stream_reply(pending.prompt, attachments, model),
+                        attachments)
         spoken = spoken_question(self.state_prefix, settings)
         if spoken is not None:
             self.spoken = True
             self.answer(controller, spoken[0], spoken_reply(controller, *spoken))
         finish_reading(settings)  # an answer read by itself, once the chat box is there
+
+    def _send(self, controller: Any, settings: Settings, text: str) -> None:
+        """Send a typed message; files attached to it are read first (progress, Cancel), and the message is
+        held back instead when a file is refused or the model cannot read its images."""
+        uploads = uploads_in(st.session_state.get(f"{self.state_prefix}.prompt"))
+        prompt = text if text.strip() else DESCRIBE
+        if not uploads:
+            self.answer(controller, prompt, controller.stream_reply(prompt))
+        attachments = ready_attachments(uploads, controller, settings, Pending(prompt, controller.assistant.model),
+                                        f"{self.state_prefix}.pending")
+        self.answer(controller, prompt, controller.stream_reply(prompt, attachments), attachments)
+
+    def _send_held(self, model: str | None, with_images: bool) -> None:
+        st.session_state[f"{self.state_prefix}.request"] = (HELD, (model, with_images))
 
     def _take_prompt(self) -> None:
         # Callbacks run before the script, so the page knows of the new message before it draws.
@@ -140,6 +164,9 @@ class ChatView:
         controller.configure(settings)
         return controller
 
+    def render_files(self, controller: Any) -> None:
+        """What the page shows of the files a conversation carries (the memory page lists them)."""
+
     def init_state(self) -> None:
         """Set this page's other session-state keys (namespaced by `state_prefix`)."""
 
@@ -150,7 +177,7 @@ class ChatView:
         """The sidebar below the page navigation; subclasses place the assistant settings in theirs."""
         assistant_panel.render()
 
-    def answer(self, controller: Any, prompt: str, stream: Iterator[Any]) -> NoReturn:
+    def answer(self, controller: Any, prompt: str, stream: Iterator[Any], attachments: Sequence[Any] = ()) -> NoReturn:
         """Show the person's message and stream the answer, then draw the page again from the
         transcript, however the answer ended (the caption, Regenerate or Retry, the sidebar)."""
         from controller.chat import ChatError
@@ -159,6 +186,7 @@ class ChatView:
         _draw_again_when_over(run)
         with st.chat_message("user"):
             render_user_message(prompt)
+            render_attached(attachments, controller.files)
             if self.spoken:
                 st.caption(FROM_VOICE)
         with st.chat_message("assistant"):
@@ -202,44 +230,3 @@ class _AnswerRun:
 def _draw_again_when_over(run: _AnswerRun) -> None:
     if run.over:
         st.rerun()
-
-
-def render_transcript(messages: list[Message], window_key: str, controller: Any) -> None:
-    """Draw the newest messages of the conversation (an unanswered turn shows why beneath it);
-    older ones wait behind "Show earlier messages"."""
-    shown = _window_size(window_key, controller)
-    hidden = max(0, len(messages) - shown)
-    if hidden:
-        st.caption(f"{hidden} earlier message{'' if hidden == 1 else 's'} not shown.")
-        st.button("Show earlier messages", icon=":material/expand_less:", type="tertiary", key=f"{window_key}.more",
-                  on_click=_show_earlier, args=(window_key,))
-    for index, message in enumerate(messages[hidden:], start=hidden):
-        with st.chat_message(message.role):
-            if message.role == "assistant":
-                render_answer(message)
-                render_copy(message, f"{window_key}.copy.{index}")
-                render_read_aloud(message, f"{window_key}.read.{index}", controller.settings)
-            else:
-                render_user_message(message.content)
-                if message.voice:
-                    render_voice_mark(message, controller.settings)
-        if message.error:
-            with st.chat_message("assistant"):
-                st.error(message.error, icon=":material/error:")
-
-
-def _window_size(window_key: str, controller: Any) -> int:
-    """How many messages to show: the default again whenever another conversation is shown."""
-    # A load bumps the generation; a new chat starts with another first message, compared as an
-    # object ("hi" twice is still two chats).
-    conversation = (controller.assistant_generation, controller.messages[0] if controller.messages else None)
-    saved = st.session_state.get(window_key)
-    same = saved is not None and saved[0][0] == conversation[0] and saved[0][1] is conversation[1]
-    size = saved[1] if same else TRANSCRIPT_WINDOW
-    st.session_state[window_key] = (conversation, size)
-    return size
-
-
-def _show_earlier(window_key: str) -> None:
-    conversation, size = st.session_state[window_key]
-    st.session_state[window_key] = (conversation, size + EARLIER_STEP)

@@ -5,9 +5,12 @@ names a saved conversation instead (`?chat=<name>`): an address holds one or the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from controller.drafts import KeepsDraft
+from models.attachments import Attachment
 from models.message import Message
 from models.store import StoreError
 from settings import Settings
@@ -26,6 +29,7 @@ def use_drafts(controller: KeepsDraft, settings: Settings) -> None:
     except OSError:
         return  # the chat still works; only a reload loses it
     controller.use_drafts(store.drafts, settings.draft_days)
+    controller.files = store.files  # attached files live beside the drafts, in the same store
 
 
 def open_linked_draft(controller: KeepsDraft, settings: Settings) -> None:
@@ -44,12 +48,12 @@ def open_linked_draft(controller: KeepsDraft, settings: Settings) -> None:
         st.toast(problem, icon=":material/link_off:")
 
 
-def begin_turn(controller: KeepsDraft, prompt: str) -> None:
-    """Keep the chat, with the message being answered, as a draft before the answer starts."""
+def begin_turn(controller: KeepsDraft, prompt: str, attachments: Sequence[Attachment] = ()) -> None:
+    """Keep the chat, with the message being answered (and its files), as a draft before the answer starts."""
     start = controller.last_turn_start()
     regenerating = start is not None and controller.messages[start].content == prompt
     if getattr(controller, "name", None) is None:
-        controller.keep_draft([] if regenerating else [Message("user", prompt)])
+        controller.keep_draft([] if regenerating else [Message("user", prompt, attachments=tuple(attachments))])
         sync_address(None, controller.draft_id)
 
 

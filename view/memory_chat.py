@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 import streamlit as st
@@ -11,6 +11,7 @@ from controller.memory_chat import MemoryChatController
 from settings import Settings
 from view.accounts import current_owner
 from view.assistant_panel import AssistantPanel
+from view.attachments import render_conversation_files
 from view.chat_view import ChatView
 from view.conversation_actions import open_linked_conversation
 from view.conversations_sidebar import ConversationsSidebar
@@ -38,10 +39,14 @@ class MemoryChatView(ChatView):
             open_linked_draft(controller, settings)  # or the chat without a name this tab had
         return controller
 
+    def render_files(self, controller: MemoryChatController) -> None:
+        render_conversation_files(controller.conversation_files(), controller.remove_file)
+
     def render_sidebar(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
         self.sidebar = ConversationsSidebar(controller, assistant_panel)
         self.sidebar.render()
 
-    def answer(self, controller: MemoryChatController, prompt: str, stream: Iterator[Any]) -> NoReturn:
-        begin_turn(controller, prompt)  # the tab's address names its draft before the first answer
-        super().answer(controller, prompt, stream)
+    def answer(self, controller: MemoryChatController, prompt: str, stream: Iterator[Any],
+               attachments: Sequence[Any] = ()) -> NoReturn:
+        begin_turn(controller, prompt, attachments)  # the tab's address names its draft before the first answer
+        super().answer(controller, prompt, stream, attachments)

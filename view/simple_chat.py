@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 import streamlit as st
@@ -37,6 +37,7 @@ class SimpleChatView(ChatView):
             st.sidebar.warning(controller.draft_problem, icon=":material/sync_problem:")
         assistant_panel.render()
 
-    def answer(self, controller: SimpleChatController, prompt: str, stream: Iterator[Any]) -> NoReturn:
-        begin_turn(controller, prompt)  # the tab's address names its draft before the first answer
-        super().answer(controller, prompt, stream)
+    def answer(self, controller: SimpleChatController, prompt: str, stream: Iterator[Any],
+               attachments: Sequence[Any] = ()) -> NoReturn:
+        begin_turn(controller, prompt, attachments)  # the tab's address names its draft before the first answer
+        super().answer(controller, prompt, stream, attachments)

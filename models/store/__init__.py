@@ -11,6 +11,7 @@ in a separate area (`store.drafts`), never listed nor searched. Import everythin
 the modules with a leading underscore are the implementation. The design, module by module: docs/STORE.md.
 """
 
+from models.store._attached import FILES_DIR_NAME, AttachedFileDamaged, AttachedFileMissing, AttachedFiles
 from models.store._drafts import Draft, Drafts, InvalidDraftId, new_draft_id, validate_draft_id
 from models.store._exchange import ImportedConversation, export_file_name, parse_import, to_json, to_markdown
 from models.store._format import file_name_for
@@ -43,6 +44,8 @@ __all__ = [
     "Draft", "Drafts", "InvalidDraftId", "new_draft_id", "validate_draft_id",
     # Kept recordings of spoken questions (off unless the person asks), named by their messages.
     "Recordings", "RECORDINGS_DIR_NAME",
+    # Attached files' bytes, content-addressed (`store.files`), and what reading one can raise.
+    "AttachedFiles", "AttachedFileMissing", "AttachedFileDamaged", "FILES_DIR_NAME",
     # Export and import files (what a person downloads or uploads).
     "ImportedConversation", "export_file_name", "parse_import", "to_json", "to_markdown",
     # Not the contract: where this implementation keeps things in its directory, for the tools that

@@ -7,6 +7,7 @@ they can do are known in `catalog.py` and `traits.py`. LlamaIndex stays behind `
 importing this package costs nothing at page load.
 """
 
+from utils.llm.attachments import TurnFiles, image_reader, reads_images
 from utils.llm.catalog import CATALOG, ModelCatalog, ModelChoice
 from utils.llm.engines import Answerer, build_agent, build_simple_engine, count_ahead, memory_token_limit
 from utils.llm.events import Finished, Reasoning, Waiting
@@ -15,6 +16,6 @@ from utils.llm.traits import DEFAULT_REASONING_EFFORT, GONE, REASONING_EFFORTS, 
 
 __all__ = [
     "CATALOG", "DEFAULT_REASONING_EFFORT", "GONE", "REASONING_EFFORTS", "Answerer", "Finished", "ModelCatalog",
-    "ModelChoice", "Reasoning", "Waiting", "build_agent", "build_simple_engine", "count_ahead",
-    "memory_token_limit", "token_counter", "traits_of", "warm_up",
+    "ModelChoice", "Reasoning", "TurnFiles", "Waiting", "build_agent", "build_simple_engine", "count_ahead",
+    "image_reader", "memory_token_limit", "reads_images", "token_counter", "traits_of", "warm_up",
 ]

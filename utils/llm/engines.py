@@ -12,6 +12,7 @@ from models.assistant_settings import AssistantSettings
 from models.message import Message, history_of
 from models.tool_step import ToolChoice
 from settings import Settings
+from utils.llm.attachments import AttachedTurn, TurnFiles, attach
 from utils.llm.history_window import fitting_start
 from utils.llm.limits import RequestContext
 from utils.llm.loading import llama_index, token_counter
@@ -33,24 +34,44 @@ class Answerer:
         self.assistant = assistant
         self.memory = memory  # None: every message is answered on its own
 
-    def stream(self, prompt: str, history: Sequence[Message]) -> TurnStream:
-        """Start answering `prompt`; a remembering engine gets the newest of `history` that fit."""
+    def stream(self, prompt: str, history: Sequence[Message], files: TurnFiles | None = None) -> TurnStream:
+        """Start answering `prompt` with `files` (images, documents); a remembering engine gets the newest
+        of `history` that fit, with the images its last turns carried. The passages the model is given
+        are the stream's `sources`."""
         from utils.llm.turn_stream import TurnStream  # with LlamaIndex, which building this engine imported
 
         turn = self.llm.begin_turn()
+        classes, counter = llama_index(), token_counter()
+        kept = history_of(history) if self.memory is not None else []  # failed and cut-off turns left out
+        attached = attach(files, prompt, kept, self.settings, self.assistant, counter)
+        before_question = [classes.user_message(*attached.message)] if attached.message else []
         if self.memory is None:
-            return TurnStream(turn, lambda: self.engine.stream_chat(prompt, chat_history=[]))
-        limit = memory_token_limit(self.settings, self.assistant, prompt)
-        kept, start, tokens = _fitting_history(history, limit)
-        to_chat_message = llama_index().to_chat_message
-        chat_history = [to_chat_message(message) for message in kept[start:]]
-        self.memory.token_limit = limit
-        self.memory.expect(chat_history, tokens)
-        return TurnStream(turn, lambda: self.engine.stream_chat(prompt, chat_history=chat_history), start)
+            stream = TurnStream(turn, lambda: self.engine.stream_chat(prompt, chat_history=before_question))
+            stream.sources = attached.passages
+            return stream
+        limit = max(1, memory_token_limit(self.settings, self.assistant, prompt) - attached.tokens)
+        start, tokens = fitting_start([message.content for message in kept], [message.role for message in kept],
+                                      limit, counter)
+        chat_history = [_as_chat_message(classes, message, index, attached)
+                        for index, message in enumerate(kept) if index >= start] + before_question
+        self.memory.token_limit = limit + attached.tokens
+        self.memory.expect(chat_history, tokens + attached.tokens)
+        stream = TurnStream(turn, lambda: self.engine.stream_chat(prompt, chat_history=chat_history), start)
+        stream.sources = attached.passages
+        return stream
 
     def stop(self) -> None:
         """Stop the answer being streamed, wherever it is."""
         self.llm.request_stop()
+
+
+def _as_chat_message(classes: Any, message: Message, index: int, attached: AttachedTurn) -> Any:
+    """One turn of history for LlamaIndex: with the images it still carries, or a placeholder for them."""
+    if index in attached.history_images:
+        return classes.user_message(message.content, attached.history_images[index])
+    if index in attached.placeholders:
+        return classes.user_message(f"{message.content}\n\n{attached.placeholders[index]}")
+    return classes.to_chat_message(message)
 
 
 def _fitting_history(history: Sequence[Message], limit: int) -> tuple[list[Message], int, int]:

@@ -6,6 +6,7 @@ seconds; only `utils/llm/engines.py` imports it, when the first engine is built 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import operator
 import socket
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 from llama_index.agent.openai import OpenAIAgent
 from llama_index.core.chat_engine import SimpleChatEngine
-from llama_index.core.llms import ChatMessage
+from llama_index.core.llms import ChatMessage, ImageBlock, TextBlock
 from llama_index.core.memory import ChatMemoryBuffer
 from llama_index.core.utils import get_tokenizer
 from llama_index.llms.groq import Groq
@@ -25,6 +26,7 @@ from pydantic import PrivateAttr, ValidationError
 from models.assistant_settings import AssistantSettings
 from models.message import Message
 from settings import Settings
+from utils.llm.attachments import data_url_tokens
 from utils.llm.groq_requests import GroqRequests, Turn
 from utils.llm.history_window import TokenCounter
 from utils.llm.limits import RequestContext
@@ -32,7 +34,7 @@ from utils.llm.traits import traits_of
 
 __all__ = [
     "OpenAIAgent", "SimpleChatEngine", "StoppableGroq", "TranscriptMemory", "build_llm", "get_tokenizer",
-    "prepare_sdk", "to_chat_message",
+    "prepare_sdk", "to_chat_message", "user_message",
 ]
 
 # One TLS context for every client, made with this module (in the warm-up): loading the CA bundle
@@ -56,6 +58,15 @@ def prepare_sdk() -> None:
 def to_chat_message(message: Message) -> ChatMessage:
     """The LlamaIndex `ChatMessage` for one turn: its text only (never its reasoning)."""
     return ChatMessage(role=message.role, content=message.content)
+
+
+def user_message(text: str, images: Any = ()) -> ChatMessage:
+    """A user message with images (PreparedImage) after its text: as ImageBlocks, which LlamaIndex sends
+    as image_url parts (on a user message only). The bytes go in base64 already, so LlamaIndex never
+    has to guess whether they are."""
+    blocks = [TextBlock(text=text)] if text else []
+    blocks += [ImageBlock(image=base64.b64encode(image.data), image_mimetype=image.media_type) for image in images]
+    return ChatMessage(role="user", blocks=blocks)
 
 
 class StoppableGroq(Groq):
@@ -189,8 +200,22 @@ def build_llm(settings: Settings, assistant: AssistantSettings, counter: TokenCo
         max_tokens=assistant.max_answer_tokens,
         additional_kwargs=extra,
         context=RequestContext.from_settings(settings),
-        count=lambda message: counter.alone(message.get("content") if isinstance(message.get("content"), str) else ""),
+        count=lambda message: count_message(message, counter),
     )
+
+
+def count_message(message: dict, counter: TokenCounter) -> int:
+    """A request message's tokens as the fitting counts them: its text, and its images by their size
+    (read from the data URL's header; the memory's tokenizer would count them as nothing)."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return counter.alone(content)
+    if not isinstance(content, list):
+        return 0
+    text = "".join(part.get("text", "") for part in content if isinstance(part, dict) and part.get("type") == "text")
+    urls = [part["image_url"].get("url", "") for part in content if isinstance(part, dict)
+            and part.get("type") == "image_url" and isinstance(part.get("image_url"), dict)]
+    return counter.alone(text) + sum(data_url_tokens(url) for url in urls)
 
 
 class TranscriptMemory(ChatMemoryBuffer):

@@ -114,16 +114,19 @@ class Allowance:
         if exact_prompt:
             scale = max(1.0, exact_prompt / max(1, self.estimate(sum(raw), len(messages))))
         first = next((i for i, m in enumerate(messages) if m.get("role") != "system"), len(messages) - 1)
+        # The new message, with the user message just before it that carries its files (utils/llm/attachments.py):
+        # never dropped as history, which alternates questions and answers.
+        kept = 2 if len(messages) - first >= 2 and messages[-2].get("role") == "user" else 1
         dropped = 0
 
         def estimate() -> int:
             return math.ceil(self.estimate(sum(raw), len(messages)) * scale)
 
-        while estimate() + self.answer_room > self.ceiling and first < len(messages) - 1:
+        while estimate() + self.answer_room > self.ceiling and first < len(messages) - kept:
             del messages[first], raw[first]
             dropped += 1
             # A history never starts with an answer: drop up to the next question.
-            while first < len(messages) - 1 and messages[first].get("role") not in ("user",):
+            while first < len(messages) - kept and messages[first].get("role") not in ("user",):
                 del messages[first], raw[first]
                 dropped += 1
         prompt = estimate()

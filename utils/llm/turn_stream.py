@@ -31,6 +31,7 @@ class TurnStream:
         self.finished: Finished | None = None
         self.dropped = dropped  # history left out to fit, before the request and in it
         self.steps: dict[int, ToolStep] = {}  # the tools' steps by number, each as it is now
+        self.sources: list = []  # the document passages the model was given (Passage), for Sources
         self._thread = threading.Thread(target=self._run, args=(call,), name="bnaGPT answer", daemon=True)
         self._thread.start()
 
