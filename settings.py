@@ -62,6 +62,9 @@ DEFAULTS = {
     # Loopback and private addresses a fetched URL may reach: "1" all of them, or "host:port,…" just
     # those (tests' fakes on 127.0.0.1). Never for a real deployment: a page could reach the network.
     "BNAGPT_FETCH_PRIVATE": "0",
+    # Serving a team: the conversations in one PostgreSQL (postgresql://user:password@host/db) that
+    # every server shares, instead of JSON files in BNAGPT_CONVERSATIONS_DIR. Empty: the files.
+    "BNAGPT_DATABASE_URL": "",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -97,6 +100,7 @@ class Settings:
     fetch_max_bytes: int = int(DEFAULTS["BNAGPT_FETCH_MAX_BYTES"])
     tool_steps: int = int(DEFAULTS["BNAGPT_TOOL_STEPS"])  # tool calls a turn before the model must answer
     fetch_private: str = "0"  # which loopback and private addresses fetched URLs may reach ("0": none)
+    database_url: str = field(default="", repr=False)  # "" keeps JSON files; it may hold a password
 
 
 class ConfigurationError(Exception):
@@ -172,4 +176,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         fetch_max_bytes=_number(sources, "BNAGPT_FETCH_MAX_BYTES", int),
         tool_steps=_number(sources, "BNAGPT_TOOL_STEPS", int),
         fetch_private=_lookup(sources, "BNAGPT_FETCH_PRIVATE"),
+        database_url=_lookup(sources, "BNAGPT_DATABASE_URL") or "",
     )

@@ -17,11 +17,11 @@ from models.message import Message
 from models.store import (
     Conversation,
     ConversationExists,
-    ConversationStore,
     ConversationSummary,
     ImportProblem,
     InvalidName,
     Listing,
+    Store,
     StoreError,
     export_file_name,
     parse_import,
@@ -56,7 +56,7 @@ class MemoryChatController(KeepsDraft, ChatController):
     draft_page = "memory"
     default_tools = ToolChoice(web_search=True)  # a chat that remembers is where people look things up
 
-    def __init__(self, settings: Settings, store: ConversationStore) -> None:
+    def __init__(self, settings: Settings, store: Store) -> None:
         super().__init__(settings)
         self.store = store
         # The saved conversation this chat is bound to (loaded or saved in this session):

@@ -87,6 +87,7 @@ def app_env(monkeypatch: pytest.MonkeyPatch, fake_groq: FakeGroq, conversations_
     monkeypatch.setenv("GROQ_API_KEY", fake_groq.api_key)
     monkeypatch.setenv("GROQ_API_BASE", fake_groq.base_url)
     monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(conversations_dir))
+    monkeypatch.delenv("BNAGPT_DATABASE_URL", raising=False)  # the JSON files unless a test says otherwise
     # Retries are tested on their own; elsewhere one error should give one request.
     monkeypatch.setenv("GROQ_MAX_RETRIES", "0")
     monkeypatch.setenv("GROQ_TIMEOUT", "10")
