@@ -65,6 +65,8 @@ DEFAULTS = {
     # Serving a team: the conversations in one PostgreSQL (postgresql://user:password@host/db) that
     # every server shares, instead of JSON files in BNAGPT_CONVERSATIONS_DIR. Empty: the files.
     "BNAGPT_DATABASE_URL": "",
+    # Seconds to wait for the database before the sidebar says it can't be reached (and tries again).
+    "BNAGPT_DATABASE_TIMEOUT": "5",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -101,6 +103,7 @@ class Settings:
     tool_steps: int = int(DEFAULTS["BNAGPT_TOOL_STEPS"])  # tool calls a turn before the model must answer
     fetch_private: str = "0"  # which loopback and private addresses fetched URLs may reach ("0": none)
     database_url: str = field(default="", repr=False)  # "" keeps JSON files; it may hold a password
+    database_timeout: float = float(DEFAULTS["BNAGPT_DATABASE_TIMEOUT"])  # seconds to reach the database
 
 
 class ConfigurationError(Exception):
@@ -177,4 +180,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tool_steps=_number(sources, "BNAGPT_TOOL_STEPS", int),
         fetch_private=_lookup(sources, "BNAGPT_FETCH_PRIVATE"),
         database_url=_lookup(sources, "BNAGPT_DATABASE_URL") or "",
+        database_timeout=_number(sources, "BNAGPT_DATABASE_TIMEOUT", float),
     )

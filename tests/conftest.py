@@ -17,6 +17,12 @@ from controller.memory_chat import MemoryChatController
 from models.store import ConversationStore
 from settings import SETTING_NAMES, Settings, load_settings
 from tests.fake_groq import FakeGroq
+from tests.postgres_fixtures import (  # noqa: F401 - fixtures and the hook, shared by every test folder
+    postgres_database,
+    postgres_database_url,
+    postgres_server,
+    pytest_terminal_summary,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # LlamaIndex 0.12 deprecates OpenAIAgent (which the design asks for) and the classes under it
@@ -87,7 +93,6 @@ def app_env(monkeypatch: pytest.MonkeyPatch, fake_groq: FakeGroq, conversations_
     monkeypatch.setenv("GROQ_API_KEY", fake_groq.api_key)
     monkeypatch.setenv("GROQ_API_BASE", fake_groq.base_url)
     monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(conversations_dir))
-    monkeypatch.delenv("BNAGPT_DATABASE_URL", raising=False)  # the JSON files unless a test says otherwise
     # Retries are tested on their own; elsewhere one error should give one request.
     monkeypatch.setenv("GROQ_MAX_RETRIES", "0")
     monkeypatch.setenv("GROQ_TIMEOUT", "10")

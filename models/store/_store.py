@@ -62,7 +62,7 @@ class ConversationStore:
     ) -> ConversationSummary:
         """Write a conversation; an existing one is replaced only with `replace` or its current revision."""
         [name] = self._ready(name)
-        messages = _writable(messages, assistant)
+        messages = writable(messages, assistant)
         with self._files.locked():
             current = self._files.replaceable(file_name_for(name))
             if current is not None and not replace and expected_revision != current.revision:
@@ -156,7 +156,7 @@ class ConversationStore:
         """Save a new conversation under `name` (cleaned), or "name (2)", "name (3)"…; never replaces one."""
         if not isinstance(name, str):
             raise TypeError("name must be text")
-        messages = _writable(messages, assistant)
+        messages = writable(messages, assistant)
         self._ready()
         with self._files.locked():
             # A damaged conversation's name counts as taken: list() and load() set it aside and report it.
@@ -191,7 +191,7 @@ class ConversationStore:
         return searchable_tokens(conversation.summary.name, (message.content for message in conversation.messages))
 
 
-def _writable(messages: Sequence[Message], assistant: dict[str, Any] | None) -> list[Message]:
+def writable(messages: Sequence[Message], assistant: dict[str, Any] | None) -> list[Message]:
     """The messages as a list, refusing contents that would not read back as they were given."""
     messages = list(messages)
     if not all(isinstance(message, Message) for message in messages):

@@ -1,0 +1,247 @@
+"""PostgresStore: the store's contract (`models.store.Store`) on PostgreSQL tables, for several
+servers sharing one database. Same names, revisions and reports as the JSON store; an autosave
+appends the new messages instead of rewriting the conversation. The design: docs/STORE.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ARRAY, Connection, Text, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as upsert
+from sqlalchemy.exc import IntegrityError
+
+from models.message import Message
+from models.store._exchange import parse_import
+from models.store._format import utc_now
+from models.store._names import unique_name, validate_name
+from models.store._records import (
+    Conversation,
+    ConversationExists,
+    ConversationNotFound,
+    ConversationSummary,
+    Listing,
+    StoreError,
+)
+from models.store._search import query_words, searchable_tokens
+from models.store._store import writable
+from models.store.postgres._database import Database
+from models.store.postgres._drafts import PostgresDrafts
+from models.store.postgres._schema import LOCAL_OWNER, conversations, messages, owners
+
+SUMMARY = (conversations.c.name, conversations.c.created, conversations.c.updated, conversations.c.revision,
+           conversations.c.message_count, conversations.c.model)
+WORDS = ARRAY(Text)
+
+
+class PostgresStore:
+    """One owner's conversations in a PostgreSQL database, safe across threads, processes and servers."""
+
+    def __init__(self, database: Database, owner: str | None = None) -> None:
+        self.owner = owner
+        self._database = database
+        self._owner = LOCAL_OWNER if owner is None else owner
+        self.drafts = PostgresDrafts(database, self._owner)
+
+    def remember_owner(self, profile: dict[str, str]) -> None:
+        """Record who the owner is (issuer, sub, e-mail, name: nothing secret), to find them by e-mail."""
+        if self.owner is None:
+            return
+        statement = upsert(owners).values(owner=self.owner, profile=profile)
+        with self._database.begin() as connection:
+            connection.execute(statement.on_conflict_do_update(index_elements=["owner"], set_={"profile": profile}))
+
+    def save(
+        self, name: str, messages: Sequence[Message], *, model: str | None = None,
+        assistant: dict[str, Any] | None = None, expected_revision: int | None = None, replace: bool = False,
+    ) -> ConversationSummary:
+        """Write a conversation; an existing one is replaced only with `replace` or its current revision."""
+        name = validate_name(name)
+        messages = writable(messages, assistant)
+        for attempt in range(2):
+            try:
+                with self._database.begin() as connection:
+                    row = self._locked(connection, name)
+                    if row is not None and not replace and expected_revision != row.revision:
+                        raise ConversationExists(name, changed_elsewhere=expected_revision is not None)
+                    return self._write(connection, name, messages, row, model=model, assistant=assistant)
+            except IntegrityError:  # another server created the name meanwhile: look again, at its row
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def load(self, name: str) -> Conversation:
+        """The conversation saved under `name`; ConversationNotFound otherwise."""
+        name = validate_name(name)
+        with self._database.connect() as connection:
+            return self._load(connection, name)
+
+    def delete(self, name: str) -> None:
+        """Remove the conversation saved under `name`; ConversationNotFound when there is none."""
+        name = validate_name(name)
+        with self._database.begin() as connection:
+            gone = connection.execute(delete(conversations).where(*self._named(name)).returning(conversations.c.id))
+            if gone.first() is None:
+                raise ConversationNotFound(name)
+
+    def exists(self, name: str) -> bool:
+        """True when a conversation is saved under `name`."""
+        name = validate_name(name)
+        with self._database.connect() as connection:
+            return connection.execute(select(conversations.c.id).where(*self._named(name))).first() is not None
+
+    def list(self, query: str = "") -> Listing:
+        """The saved conversations (those matching `query`, see search), newest first; nothing is unreadable."""
+        statement = select(*SUMMARY).where(conversations.c.owner == self._owner)
+        words = query_words(query)
+        if words:
+            # Every word, each as the start of a suffix of some word of the text: see the migration.
+            query_vector = func.bnagpt_search_query(literal(sorted(word.decode() for word in words), WORDS))
+            statement = statement.where(conversations.c.search.op("@@")(query_vector))
+        statement = statement.order_by(conversations.c.updated.desc(), conversations.c.name)
+        with self._database.connect() as connection:
+            return Listing([ConversationSummary(*row) for row in connection.execute(statement)], [])
+
+    def search(self, query: str) -> list[ConversationSummary]:
+        """Conversations whose name or messages hold every word of `query` (any case, any accents), newest first."""
+        return self.list(query).conversations
+
+    def prepare_search(self) -> None:
+        """Nothing to read ahead (the database keeps the index); brings the schema up to date early."""
+        self._database.migrate()
+
+    def rename(self, old: str, new: str, *, replace: bool = False) -> ConversationSummary:
+        """Move a conversation to another name, keeping its messages, settings, `created` and `updated`."""
+        old, new = validate_name(old), validate_name(new)
+        with self._database.begin() as connection:
+            row = self._locked(connection, old)
+            if row is None:
+                raise ConversationNotFound(old)
+            if new == old:
+                return ConversationSummary(*(getattr(row, column.name) for column in SUMMARY))
+            taken = self._locked(connection, new)
+            if taken is not None and not replace:
+                raise ConversationExists(new)
+            if taken is not None:
+                connection.execute(delete(conversations).where(conversations.c.id == taken.id))
+            texts = connection.execute(
+                select(messages.c.data["content"].astext).where(messages.c.conversation_id == row.id)
+            ).scalars()
+            # Above both revisions, so a session still holding either one cannot overwrite the result.
+            revision = max(row.revision, taken.revision if taken else 0) + 1
+            connection.execute(update(conversations).where(conversations.c.id == row.id).values(
+                name=new, revision=revision, search=search_vector(new, texts)))
+            return ConversationSummary(new, row.created, row.updated, revision, row.message_count, row.model)
+
+    def import_conversation(
+        self, name: str, messages: Sequence[Message], *, model: str | None = None,
+        assistant: dict[str, Any] | None = None,
+    ) -> ConversationSummary:
+        """Save a new conversation under `name` (cleaned), or "name (2)", "name (3)"…; never replaces one."""
+        if not isinstance(name, str):
+            raise TypeError("name must be text")
+        messages = writable(messages, assistant)
+        with self._database.begin() as connection:
+            return self._import(connection, name, messages, model, assistant)
+
+    def import_file(self, file_name: str, data: bytes) -> list[ConversationSummary]:
+        """Import every conversation in an uploaded file, or none (ImportProblem says why); their summaries."""
+        imported = parse_import(file_name, data)
+        with self._database.begin() as connection:  # one transaction: all of the file or nothing
+            return [self._import(connection, item.name, item.messages, item.model, item.assistant)
+                    for item in imported]
+
+    def write_copy(self, conversation: Conversation) -> None:
+        """Put a conversation here exactly as it is elsewhere (its dates and revision), replacing one of its name."""
+        summary = conversation.summary
+        with self._database.begin() as connection:
+            row = self._locked(connection, summary.name)
+            self._write(connection, summary.name, conversation.messages, row, model=summary.model,
+                        assistant=conversation.assistant, stamps=(summary.created, summary.updated, summary.revision))
+
+    # The parts
+
+    def _named(self, name: str) -> tuple[Any, Any]:
+        return conversations.c.owner == self._owner, conversations.c.name == name
+
+    def _locked(self, connection: Connection, name: str) -> Any:
+        """The conversation's row, locked until the transaction ends; None when there is none."""
+        statement = select(conversations.c.id, *SUMMARY).where(*self._named(name)).with_for_update()
+        return connection.execute(statement).first()
+
+    def _load(self, connection: Connection, name: str) -> Conversation:
+        row = connection.execute(select(conversations.c.id, conversations.c.assistant, *SUMMARY)
+                                 .where(*self._named(name))).first()
+        if row is None:
+            raise ConversationNotFound(name)
+        data = connection.execute(select(messages.c.data).where(messages.c.conversation_id == row.id)
+                                  .order_by(messages.c.position)).scalars()
+        summary = ConversationSummary(*(getattr(row, column.name) for column in SUMMARY))
+        return Conversation(summary, [Message.from_dict(item) for item in data], row.assistant)
+
+    def _import(self, connection: Connection, name: str, items: Sequence[Message], model: str | None,
+                assistant: dict[str, Any] | None) -> ConversationSummary:
+        def taken(candidate: str) -> bool:
+            return connection.execute(select(conversations.c.id).where(*self._named(candidate))).first() is not None
+
+        # Another server may take the same free name meanwhile: the insert then fails and we pick again.
+        for _ in range(10):
+            free = unique_name(name, taken)
+            with connection.begin_nested():
+                placeholder = upsert(conversations).values(
+                    owner=self._owner, name=free, created="", updated="", revision=0, message_count=0,
+                    search=func.to_tsvector(""))
+                returning = placeholder.on_conflict_do_nothing().returning(*SUMMARY, conversations.c.id)
+                row = connection.execute(returning).first()
+            if row is not None:
+                return self._write(connection, free, list(items), row, model=model, assistant=assistant, fresh=True)
+        raise StoreError(f"No free name like “{name}” could be found; please try again.")
+
+    def _write(self, connection: Connection, name: str, items: Sequence[Message], row: Any, *, model: str | None,
+               assistant: dict[str, Any] | None, stamps: tuple[str, str, int] | None = None,
+               fresh: bool = False) -> ConversationSummary:
+        """Write `name`'s row and messages (its row locked, or None for a new one): only the messages
+        from the first that changed are written, so an autosave appends."""
+        now = utc_now()
+        created, updated, revision = stamps or (
+            now if row is None or fresh else row.created, now, 1 if row is None or fresh else row.revision + 1)
+        digests = [digest(message) for message in items]
+        values = {"created": created, "updated": updated, "revision": revision, "message_count": len(items),
+                  "model": model, "assistant": assistant}
+        if row is None:
+            row = connection.execute(insert(conversations).values(
+                owner=self._owner, name=name, search=search_vector(name, ()), **values
+            ).returning(conversations.c.id)).first()
+        kept = connection.execute(select(messages.c.digest).where(messages.c.conversation_id == row.id)
+                                  .order_by(messages.c.position)).scalars().all()
+        start = next((i for i, (old, new) in enumerate(zip(kept, digests, strict=False)) if old != new),
+                     min(len(kept), len(digests)))
+        if start < len(kept):
+            connection.execute(delete(messages).where(messages.c.conversation_id == row.id,
+                                                      messages.c.position >= start))
+        if start < len(items):
+            connection.execute(insert(messages), [
+                {"conversation_id": row.id, "position": position, "digest": digests[position],
+                 "data": items[position].to_dict()} for position in range(start, len(items))])
+        if start == len(kept) and kept:  # only appended: the new words join the search vector
+            added = search_vector(None, (message.content for message in items[start:]))
+            values["search"] = conversations.c.search.op("||")(added)
+        else:
+            values["search"] = search_vector(name, (message.content for message in items))
+        connection.execute(update(conversations).where(conversations.c.id == row.id).values(**values))
+        return ConversationSummary(name, created, updated, revision, len(items), model)
+
+
+def digest(message: Message) -> bytes:
+    """What a message is, in 16 bytes: equal for equal messages."""
+    encoded = json.dumps(message.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.blake2b(encoded, digest_size=16).digest()
+
+
+def search_vector(name: str | None, texts: Any) -> Any:
+    """The search vector of a name and message texts, folded as the JSON store folds them."""
+    words = searchable_tokens(name or "", texts)  # the words the JSON store's search index keeps
+    return func.bnagpt_search_vector(literal(sorted(word.decode() for word in words), WORDS))
