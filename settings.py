@@ -67,6 +67,8 @@ DEFAULTS = {
     "BNAGPT_DATABASE_URL": "",
     # Seconds to wait for the database before the sidebar says it can't be reached (and tries again).
     "BNAGPT_DATABASE_TIMEOUT": "5",
+    # Seconds between the sidebar's tries to reach a store that could not be reached.
+    "BNAGPT_STORE_RETRY_SECONDS": "5",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -104,6 +106,7 @@ class Settings:
     fetch_private: str = "0"  # which loopback and private addresses fetched URLs may reach ("0": none)
     database_url: str = field(default="", repr=False)  # "" keeps JSON files; it may hold a password
     database_timeout: float = float(DEFAULTS["BNAGPT_DATABASE_TIMEOUT"])  # seconds to reach the database
+    store_retry_seconds: float = float(DEFAULTS["BNAGPT_STORE_RETRY_SECONDS"])  # between tries when it can't
 
 
 class ConfigurationError(Exception):
@@ -181,4 +184,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         fetch_private=_lookup(sources, "BNAGPT_FETCH_PRIVATE"),
         database_url=_lookup(sources, "BNAGPT_DATABASE_URL") or "",
         database_timeout=_number(sources, "BNAGPT_DATABASE_TIMEOUT", float),
+        store_retry_seconds=_number(sources, "BNAGPT_STORE_RETRY_SECONDS", float),
     )

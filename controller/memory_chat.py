@@ -23,6 +23,7 @@ from models.store import (
     Listing,
     Store,
     StoreError,
+    StoreUnavailable,
     export_file_name,
     parse_import,
     to_json,
@@ -35,6 +36,10 @@ from settings import Settings
 from utils.llm import Answerer, build_agent, count_ahead
 
 SUGGESTED_NAME_LENGTH = 60
+AUTOSAVE_UNREACHABLE = (
+    "This turn is not saved yet: the conversation store can't be reached. It stays on this page, and "
+    "bnaGPT keeps trying to save it into “{name}”."
+)
 AUTOSAVE_CONFLICT = (
     "“{name}” was changed in another tab or window, so this turn was not saved into it (nothing was "
     "overwritten). Save under a new name to keep both, or Save as “{name}” to replace it."
@@ -90,12 +95,31 @@ class MemoryChatController(KeepsDraft, ChatController):
         """Write a named conversation after a finished turn; a refusal is kept for the view to show."""
         if self.name is None:
             return
-        try:
-            self.save(self.name)
-        except ConversationExists:
-            self.autosave_problem = AUTOSAVE_CONFLICT.format(name=self.name)
-        except (StoreError, OSError) as error:
-            self.autosave_problem = f"This turn was not saved into “{self.name}”: {error}"
+        # Once more at once: a database that just came back may cut the first connection tried.
+        for last in (False, True):
+            try:
+                self.save(self.name)
+                return
+            except ConversationExists:
+                self.autosave_problem = AUTOSAVE_CONFLICT.format(name=self.name)
+                return
+            except StoreUnavailable:
+                if last:
+                    self.autosave_problem = AUTOSAVE_UNREACHABLE.format(name=self.name)
+            except (StoreError, OSError) as error:
+                self.autosave_problem = f"This turn was not saved into “{self.name}”: {error}"
+                return
+
+    @property
+    def autosave_pending(self) -> bool:
+        """True when finished turns of a named chat wait for the store to be reachable again."""
+        return self.name is not None and self.autosave_problem == AUTOSAVE_UNREACHABLE.format(name=self.name)
+
+    def retry_autosave(self) -> bool:
+        """Try the waiting autosave again; True once nothing waits any more."""
+        if self.autosave_pending:
+            self._autosave()
+        return not self.autosave_pending
 
     def new_chat(self) -> None:
         """Clear the transcript and the agent's memory; the next save asks for a name; the session's

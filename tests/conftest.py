@@ -22,6 +22,7 @@ from tests.postgres_fixtures import (  # noqa: F401 - fixtures and the hook, sha
     postgres_database_url,
     postgres_server,
     pytest_terminal_summary,
+    stoppable_postgres,
 )
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

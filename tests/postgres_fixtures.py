@@ -68,6 +68,25 @@ def postgres_database(postgres_server: PostgresServer, postgres_database_url: st
     return postgres_database_url
 
 
+@pytest.fixture
+def stoppable_postgres() -> Iterator[tuple[PostgresServer, str]]:
+    """A server of this test's own (it may stop and start it) and the URL of a database on it."""
+    folder = Path(tempfile.mkdtemp(prefix="bnagpt-pg-"))
+    try:
+        server = start_server(folder)
+    except PostgresUnavailable as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        postgres_unavailable(str(error))
+    try:
+        yield server, server.create_database("bnagpt")
+    finally:
+        try:
+            server.stop()
+        except PostgresUnavailable:
+            pass  # stopped by the test
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _missing_postgres:
         terminalreporter.section("PostgreSQL tests skipped", sep="!", red=True, bold=True)

@@ -34,6 +34,7 @@ from models.store._records import (
     InvalidName,
     Listing,
     StoreError,
+    StoreUnavailable,
 )
 from models.store._store import ConversationStore
 from models.store._transfer import move_conversations
@@ -43,7 +44,8 @@ __all__ = [
     "Store", "DraftArea", "open_store",
     # The store, its records and errors, and the name rule.
     "ConversationStore", "Conversation", "ConversationSummary", "Listing",
-    "StoreError", "InvalidName", "ConversationExists", "ConversationNotFound", "ConversationDamaged", "ImportProblem",
+    "StoreError", "StoreUnavailable",
+    "InvalidName", "ConversationExists", "ConversationNotFound", "ConversationDamaged", "ImportProblem",
     "MAX_NAME_LENGTH", "validate_name", "unique_name",
     # Owners: a store is opened for one (None: the local user of a server without accounts).
     "owner_key", "find_owners", "move_conversations",

@@ -42,6 +42,13 @@ class StoreError(Exception):
     """Anything the store refuses or fails to do; str(error) is a sentence fit to show a person."""
 
 
+class StoreUnavailable(StoreError):
+    """The store cannot be reached now (a database that is down or far away); trying again may work."""
+
+    def __init__(self) -> None:
+        super().__init__("The conversation store can't be reached right now.")
+
+
 class InvalidName(StoreError):
     """The name cannot be used for a conversation."""
 

@@ -16,19 +16,12 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from models.store._records import StoreError
+from models.store._records import StoreUnavailable
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any number, the same in every process: the lock that lets one server migrate while the others wait.
 MIGRATION_LOCK = 0x626E61475054  # "bnaGPT"
 _log = logging.getLogger(__name__)
-
-
-class StoreUnavailable(StoreError):
-    """The database cannot be reached now; trying again later may work."""
-
-    def __init__(self) -> None:
-        super().__init__("The conversation store (PostgreSQL) can't be reached right now.")
 
 
 class Database:
