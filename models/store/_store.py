@@ -173,6 +173,17 @@ class ConversationStore:
                 for item in imported
             ]
 
+    def write_copy(self, conversation: Conversation) -> None:
+        """Put a conversation here exactly as it is elsewhere (its dates and revision), replacing one of
+        its name (`python -m models.store.copy`)."""
+        summary = conversation.summary
+        [name] = self._ready(summary.name)
+        with self._files.locked():
+            # As if written over its own previous revision: `write` keeps `created` and adds one.
+            previous = replaced(summary, revision=summary.revision - 1)
+            self._files.write(name, writable(conversation.messages, conversation.assistant), previous,
+                              model=summary.model, assistant=conversation.assistant, updated=summary.updated)
+
     def _ready(self, *names: str) -> list[str]:
         """The names validated (InvalidName), once the original app's file is imported: each method's first step."""
         valid = [validate_name(name) for name in names]
