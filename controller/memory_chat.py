@@ -180,10 +180,10 @@ class MemoryChatController(KeepsDraft, ChatController):
             self.keep_draft()
         return summary
 
-    def list_conversations(self, query: str = "") -> Listing:
+    def list_conversations(self, query: str = "", limit: int | None = None) -> Listing:
         """The saved conversations (those whose name or messages hold every word of `query`),
         newest first, and what could not be read."""
-        return self.store.list(query)
+        return self.store.list(query, limit)
 
     def export(self, name: str, kind: str) -> bytes | str:
         """A saved conversation as a downloadable file's content; kind is "markdown" or "json"."""

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from models.message import Message
 from models.store.postgres import Database, PostgresStore
-from tests.app_driver import MEMORY_PAGE, save_as, saved_conversations, send, start_app, transcript
+from tests.app_driver import MEMORY_PAGE, click, save_as, saved_conversations, send, start_app, transcript
 from tests.postgres_server import PostgresServer
 
 UNREACHABLE = "can't be reached"
@@ -79,3 +80,15 @@ def test_pages_open_and_chat_without_the_database(
     assert UNREACHABLE in sidebar_text(memory) and "Trying again every" in sidebar_text(memory)
     send(memory, "Still here?")
     assert transcript(memory)[-1] == ("assistant", "Echo: Still here?")
+
+
+def test_the_list_shows_the_newest_page_and_more_on_asking(database_url: str) -> None:
+    store = PostgresStore(Database(database_url, 2))
+    for index in range(52):
+        store.save(f"chat {index:02}", [Message("user", "hello")])
+
+    app = start_app(MEMORY_PAGE)
+    assert saved_conversations(app)[:2] == ["chat 51", "chat 50"] and len(saved_conversations(app)) == 50
+    assert "Showing the newest 50." in sidebar_text(app)
+    click(app, "Show more")
+    assert len(saved_conversations(app)) == 52 and "Showing" not in sidebar_text(app)

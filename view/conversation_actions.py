@@ -87,9 +87,9 @@ class ConversationActions:
     def state(self) -> SidebarState:
         return sidebar_state()
 
-    def listing(self, query: str) -> Listing | None:
+    def listing(self, query: str, limit: int | None = None) -> Listing | None:
         """The saved conversations matching `query`, newest first (None, with why, if they cannot be listed)."""
-        outcome = attempt_in_place(lambda: self.controller.list_conversations(query),
+        outcome = attempt_in_place(lambda: self.controller.list_conversations(query, limit),
                                    "Saved conversations could not be listed: ")
         note_reachable(not outcome.unreachable)
         return outcome.value

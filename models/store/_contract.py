@@ -54,8 +54,9 @@ class Store(Protocol):
     def exists(self, name: str) -> bool:
         """True when a conversation is saved under `name`."""
 
-    def list(self, query: str = "") -> Listing:
-        """The conversations (matching `query`), newest first, with a sentence per one that could not be read."""
+    def list(self, query: str = "", limit: int | None = None) -> Listing:
+        """The conversations (matching `query`), newest first (the first `limit`, saying whether more
+        follow), with a sentence per one that could not be read."""
 
     def search(self, query: str) -> list[ConversationSummary]:
         """Conversations holding every word of `query` in name or messages (any case, any accents), newest first."""

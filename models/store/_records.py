@@ -36,6 +36,10 @@ class Listing:
 
     conversations: list[ConversationSummary]
     problems: list[str]
+    # Asked for a page (`limit`): whether more follow, and how many match in all when that is known
+    # without counting them (a database does not count a million rows to draw a sidebar).
+    more: bool = False
+    total: int | None = None
 
 
 class StoreError(Exception):

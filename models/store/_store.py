@@ -97,18 +97,20 @@ class ConversationStore:
         [name] = self._ready(name)
         return self._files.holds(file_name_for(name))
 
-    def list(self, query: str = "") -> Listing:
-        """The saved conversations (those matching `query`, see search), newest first, plus a sentence
-        for each conversation that could not be read; one look at the store."""
+    def list(self, query: str = "", limit: int | None = None) -> Listing:
+        """The saved conversations (those matching `query`, see search), newest first (the first
+        `limit` of them), plus a sentence for each conversation that could not be read; one look at the store."""
         scan, problems = self._scan()
         words = query_words(query)
         if not words:
             listed = self._listed
             if listed[0] != scan.version:  # else the same files as last time: no need to sort them again
                 listed = self._listed = (scan.version, _newest_first(summary for _, summary in scan.entries.values()))
-            return Listing(list(listed[1]), problems)
-        found = self._search_index.matching(words, scan.entries, scan.version, self._read_tokens)
-        return Listing(_newest_first(found), problems)
+            found = listed[1]
+        else:
+            found = _newest_first(self._search_index.matching(words, scan.entries, scan.version, self._read_tokens))
+        page = found if limit is None else found[:limit]
+        return Listing(list(page), problems, more=len(page) < len(found), total=len(found))
 
     def search(self, query: str) -> list[ConversationSummary]:
         """Conversations whose name or messages hold every word of `query` (any case, any accents), newest first."""

@@ -20,7 +20,7 @@ from models.store import (
     file_name_for,
     validate_name,
 )
-from tests.store.conftest import MESSAGES, all_files, conversation_files
+from tests.store.conftest import MESSAGES, all_files, conversation_files, names
 
 # Round trips and metadata
 
@@ -209,3 +209,17 @@ def test_the_store_creates_its_directory(tmp_path: Path) -> None:
 
     assert store.directory.is_dir()
     assert store.list().conversations == []
+
+
+def test_a_page_of_the_list_is_the_newest_and_says_whether_more_follow(store: ConversationStore) -> None:
+    for index in range(5):
+        store.save(f"chat {index}", [Message("user", f"word{index % 2} text")])
+
+    page = store.list(limit=2)
+    assert names(page.conversations) == ["chat 4", "chat 3"] and page.more
+    assert page.total in (None, 5)  # known when counting is free
+    whole = store.list(limit=5)
+    assert names(whole.conversations) == ["chat 4", "chat 3", "chat 2", "chat 1", "chat 0"] and not whole.more
+    found = store.list("word0", limit=2)
+    assert names(found.conversations) == ["chat 4", "chat 2"] and found.more
+    assert not store.list("word1", limit=2).more

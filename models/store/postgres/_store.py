@@ -93,8 +93,9 @@ class PostgresStore:
         with self._database.connect() as connection:
             return connection.execute(select(conversations.c.id).where(*self._named(name))).first() is not None
 
-    def list(self, query: str = "") -> Listing:
-        """The saved conversations (those matching `query`, see search), newest first; nothing is unreadable."""
+    def list(self, query: str = "", limit: int | None = None) -> Listing:
+        """The saved conversations (those matching `query`, see search), newest first (the first `limit`
+        of them: one more is asked for, to know whether more follow); nothing is unreadable."""
         statement = select(*SUMMARY).where(conversations.c.owner == self._owner)
         words = query_words(query)
         if words:
@@ -102,8 +103,13 @@ class PostgresStore:
             query_vector = func.bnagpt_search_query(literal(sorted(word.decode() for word in words), WORDS))
             statement = statement.where(conversations.c.search.op("@@")(query_vector))
         statement = statement.order_by(conversations.c.updated.desc(), conversations.c.name)
+        if limit is not None:
+            statement = statement.limit(limit + 1)
         with self._database.connect() as connection:
-            return Listing([ConversationSummary(*row) for row in connection.execute(statement)], [])
+            found = [ConversationSummary(*row) for row in connection.execute(statement)]
+        if limit is None or len(found) <= limit:
+            return Listing(found, [], total=len(found))
+        return Listing(found[:limit], [], more=True)
 
     def search(self, query: str) -> list[ConversationSummary]:
         """Conversations whose name or messages hold every word of `query` (any case, any accents), newest first."""
