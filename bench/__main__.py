@@ -1,4 +1,4 @@
-"""`python -m bench`: bnaGPT's benchmarks B1–B10, written to docs/BENCHMARKS.md and docs/benchmarks.json.
+"""`python -m bench`: bnaGPT's benchmarks B1–B11, written to docs/BENCHMARKS.md and docs/benchmarks.json.
 
 How to run it and what each measurement means: bench/README.md.
 """
@@ -17,14 +17,15 @@ from pathlib import Path
 import streamlit
 
 from bench import browser_cases as cases
-from bench import long_streams, store_scale
+from bench import long_streams, store_postgres, store_scale
 from bench.browser import Bench
 from bench.report import Measurement, machine, markdown, merge, progress, write
 from bench.thinking import thinking_rows
 from bench.voice import voice_rows
 from tests.e2e.streamlit_server import PROJECT_DIR
 
-GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10")
+GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11")
+IN_PROCESS = {"B7", "B11"}  # the stores, measured without a browser
 ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5", "B8", "B9"}  # share one warmed-up server
 
 
@@ -34,7 +35,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3)")
     parser.add_argument("--only", default=",".join(GROUPS), help="comma-separated groups, e.g. B3,B4")
     parser.add_argument("--quick", action="store_true",
-                        help="smaller B5–B7 to check the harness; writes to artifacts/bench unless --output")
+                        help="smaller B5–B7 and B11 to check the harness; writes to artifacts/bench unless --output")
     parser.add_argument("--output", type=Path, help="folder for BENCHMARKS.md and benchmarks.json (default docs/)")
     arguments = parser.parse_args(argv)
     arguments.groups = [group.strip().upper() for group in arguments.only.split(",") if group.strip()]
@@ -117,11 +118,14 @@ def main(argv: list[str] | None = None) -> None:
            "machine": machine(), "streamlit": streamlit.__version__}
     rows: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="bnagpt-bench-") as temp:
-        if set(arguments.groups) - {"B7"}:
+        if set(arguments.groups) - IN_PROCESS:
             rows += attempt("B1–B6, B8–B10", lambda: browser_rows(arguments, Path(temp), run))
     if "B7" in arguments.groups:
         sizes = (10, 1000) if arguments.quick else store_scale.SIZES
         rows += attempt("B7", lambda: store_scale.measurements(max(arguments.repeat, 20), sizes))
+    if "B11" in arguments.groups:
+        sizes = (10_000,) if arguments.quick else store_postgres.SIZES
+        rows += attempt("B11", lambda: store_postgres.measurements(max(arguments.repeat, 100), sizes))
     run["seconds"] = round(time.perf_counter() - began, 1)
     if set(arguments.groups) != set(GROUPS) and not arguments.quick:
         rows = merge(arguments.output / "benchmarks.json", rows)

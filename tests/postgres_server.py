@@ -45,6 +45,7 @@ class PostgresServer:
         self.data = folder / "data"
         self.socket_dir = folder / "socket"
         self.port = free_port()
+        self.durable = False  # True: fsync and synchronous commits as a real server (benchmarks)
         self._as_user: list[str] = []
         if os.geteuid() == 0:
             runuser = shutil.which("runuser")
@@ -72,9 +73,12 @@ class PostgresServer:
         return self
 
     def start(self) -> None:
-        # fsync off: a test cluster need not survive a power cut, and its commits are then quick.
-        options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        # fsync off for tests: a test cluster need not survive a power cut, and its commits are then quick.
+        options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        else:
+            options += " -c shared_buffers=512MB -c maintenance_work_mem=512MB -c max_wal_size=4GB"
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
                   str(self.folder / "server.log"), "-w", "-t", "60", "start")
 
@@ -91,8 +95,9 @@ class PostgresServer:
         return self.url(name)
 
 
-def start_server(folder: Path) -> PostgresServer:
+def start_server(folder: Path, *, durable: bool = False) -> PostgresServer:
     """A started throwaway server in `folder` (PostgresUnavailable when it cannot be had)."""
     server = PostgresServer(folder).initialise()
+    server.durable = durable
     server.start()
     return server
