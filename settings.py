@@ -69,6 +69,22 @@ DEFAULTS = {
     "BNAGPT_DATABASE_TIMEOUT": "5",
     # Seconds between the sidebar's tries to reach a store that could not be reached.
     "BNAGPT_STORE_RETRY_SECONDS": "5",
+    # Attachments. The largest file a person may attach: keep it equal to .streamlit/config.toml's
+    # server.maxUploadSize (a test checks), which Streamlit enforces before bnaGPT sees the file.
+    "BNAGPT_MAX_UPLOAD_MB": "20",
+    # Groq's image limits: 4 MB of base64 a request (shared by its images), 33 megapixels an image,
+    # 5 images a request. An image is never shrunk below BNAGPT_IMAGE_MIN_SIDE pixels on its longer
+    # side (small text would become unreadable): it is refused instead.
+    "GROQ_IMAGE_REQUEST_MB": "4",
+    "GROQ_IMAGE_MAX_PIXELS": "33177600",
+    "GROQ_IMAGES_PER_REQUEST": "5",
+    "BNAGPT_IMAGE_MIN_SIDE": "1024",
+    # How many later turns still carry an image before the history holds a short placeholder instead.
+    "BNAGPT_IMAGE_TURNS_KEPT": "2",
+    # A document too big for the request is split into chunks of this many tokens (overlapping by
+    # BNAGPT_CHUNK_OVERLAP) and the best ones for each question are found with BM25.
+    "BNAGPT_CHUNK_TOKENS": "400",
+    "BNAGPT_CHUNK_OVERLAP": "40",
 }
 # Every name looked up in secrets.toml, the environment and .env; plus the two that say where
 # those files are (environment only).
@@ -107,6 +123,14 @@ class Settings:
     database_url: str = field(default="", repr=False)  # "" keeps JSON files; it may hold a password
     database_timeout: float = float(DEFAULTS["BNAGPT_DATABASE_TIMEOUT"])  # seconds to reach the database
     store_retry_seconds: float = float(DEFAULTS["BNAGPT_STORE_RETRY_SECONDS"])  # between tries when it can't
+    max_upload_mb: float = float(DEFAULTS["BNAGPT_MAX_UPLOAD_MB"])  # the largest attached file
+    image_request_mb: float = float(DEFAULTS["GROQ_IMAGE_REQUEST_MB"])  # base64 of all images in a request
+    image_max_pixels: int = int(DEFAULTS["GROQ_IMAGE_MAX_PIXELS"])  # an image's width x height
+    images_per_request: int = int(DEFAULTS["GROQ_IMAGES_PER_REQUEST"])
+    image_min_side: int = int(DEFAULTS["BNAGPT_IMAGE_MIN_SIDE"])  # never shrunk below this (refused instead)
+    image_turns_kept: int = int(DEFAULTS["BNAGPT_IMAGE_TURNS_KEPT"])  # later turns an image is re-sent with
+    chunk_tokens: int = int(DEFAULTS["BNAGPT_CHUNK_TOKENS"])  # a big document's chunks for BM25
+    chunk_overlap: int = int(DEFAULTS["BNAGPT_CHUNK_OVERLAP"])
 
 
 class ConfigurationError(Exception):
@@ -185,4 +209,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=_lookup(sources, "BNAGPT_DATABASE_URL") or "",
         database_timeout=_number(sources, "BNAGPT_DATABASE_TIMEOUT", float),
         store_retry_seconds=_number(sources, "BNAGPT_STORE_RETRY_SECONDS", float),
+        max_upload_mb=_number(sources, "BNAGPT_MAX_UPLOAD_MB", float),
+        image_request_mb=_number(sources, "GROQ_IMAGE_REQUEST_MB", float),
+        image_max_pixels=_number(sources, "GROQ_IMAGE_MAX_PIXELS", int),
+        images_per_request=_number(sources, "GROQ_IMAGES_PER_REQUEST", int),
+        image_min_side=_number(sources, "BNAGPT_IMAGE_MIN_SIDE", int),
+        image_turns_kept=_number(sources, "BNAGPT_IMAGE_TURNS_KEPT", int),
+        chunk_tokens=_number(sources, "BNAGPT_CHUNK_TOKENS", int),
+        chunk_overlap=_number(sources, "BNAGPT_CHUNK_OVERLAP", int),
     )

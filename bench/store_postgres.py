@@ -31,7 +31,7 @@ from bench.report import Measurement, progress
 from models.message import Message
 from models.store._search import searchable_tokens
 from models.store.postgres import Database, PostgresStore
-from models.store.postgres._store import digest
+from models.store.postgres._rows import digest
 from tests.postgres_server import start_server
 
 SIZES = (10_000, 1_000_000)

@@ -187,8 +187,11 @@ class MemoryChatController(KeepsDraft, ChatController):
 
     def export(self, name: str, kind: str) -> bytes | str:
         """A saved conversation as a downloadable file's content; kind is "markdown" or "json"."""
+        conversation = self.store.load(name)
+        if kind == "json":  # carries the attached files, so that an import restores them
+            return to_json(conversation, self.store.files)
         convert, _ = EXPORTS[kind]
-        return convert(self.store.load(name))
+        return convert(conversation)
 
     @staticmethod
     def export_file_name(name: str, kind: str) -> str:
@@ -208,6 +211,7 @@ class MemoryChatController(KeepsDraft, ChatController):
                 try:
                     summary = self.store.import_conversation(
                         found.name, found.messages, model=found.model, assistant=found.assistant,
+                        files=found.files,
                     )
                 except StoreError as error:
                     report.problems.append(f"“{file_name}” was not fully imported: {error}")

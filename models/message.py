@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.answer_details import AnswerDetails
+from models.attachments import Attachment, Passage
 from models.tool_step import ToolStep
 
 ROLES = ("user", "assistant", "system")
@@ -35,6 +36,10 @@ class Message:
     # What the agent's tools did for this answer (searches, pages read, Python run): shown and kept,
     # never sent back as history.
     steps: tuple[ToolStep, ...] = ()
+    # Files the person attached to this turn (their bytes are in the store's file area, by digest).
+    attachments: tuple[Attachment, ...] = ()
+    # The document passages the model saw for this answer: cited in it and shown under Sources.
+    sources: tuple[Passage, ...] = ()
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -53,6 +58,10 @@ class Message:
             raise ValueError("message recording must be text")
         if not all(isinstance(step, ToolStep) for step in self.steps):
             raise ValueError("message steps must be ToolSteps")
+        if not all(isinstance(attachment, Attachment) for attachment in self.attachments):
+            raise ValueError("message attachments must be Attachments")
+        if not all(isinstance(passage, Passage) for passage in self.sources):
+            raise ValueError("message sources must be Passages")
 
     @property
     def is_history(self) -> bool:
@@ -60,8 +69,8 @@ class Message:
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form used by the store: {"role", "content"} plus "error", "details", "reasoning", "voice"
-        and "recording" when set."""
+        """The JSON form used by the store: {"role", "content"} plus "error", "details", "reasoning", "voice",
+        "recording", "steps", "attachments" and "sources" when set."""
         data: dict[str, Any] = {"role": self.role, "content": self.content}
         if self.error is not None:
             data["error"] = self.error
@@ -75,6 +84,10 @@ class Message:
             data["recording"] = self.recording
         if self.steps:
             data["steps"] = [step.to_dict() for step in self.steps]
+        if self.attachments:
+            data["attachments"] = [attachment.to_json() for attachment in self.attachments]
+        if self.sources:
+            data["sources"] = [passage.to_json() for passage in self.sources]
         return data
 
     @classmethod
@@ -98,9 +111,22 @@ class Message:
             steps = tuple(ToolStep.from_dict(step) for step in steps)
         except (TypeError, ValueError) as error:
             raise ValueError(f"steps: {error}") from None
+        attachments = _records(data, "attachments", Attachment.from_json)
+        sources = _records(data, "sources", Passage.from_json)
         return cls(role=data["role"], content=data["content"], error=data.get("error"), details=details,
                    reasoning=data.get("reasoning"), voice=data.get("voice", False), recording=data.get("recording"),
-                   steps=steps)
+                   steps=steps, attachments=attachments, sources=sources)
+
+
+def _records(data: dict[str, Any], key: str, build) -> tuple:
+    """A list field of a message's JSON form, each item built by `build`; ValueError names the field."""
+    items = data.get(key) or []
+    if not isinstance(items, list):
+        raise ValueError(f"{key} must be a list")
+    try:
+        return tuple(build(item) for item in items)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{key}: {error}") from None
 
 
 def history_of(messages: list[Message]) -> list[Message]:

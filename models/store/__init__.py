@@ -15,7 +15,8 @@ the implementation: these JSON files, or PostgreSQL (`models.store.postgres`) wh
 BNAGPT_DATABASE_URL is set.
 """
 
-from models.store._contract import DraftArea, Store
+from models.store._attached import FILES_DIR_NAME, AttachedFileDamaged, AttachedFileMissing, AttachedFiles
+from models.store._contract import DraftArea, FileArea, Store
 from models.store._drafts import Draft, Drafts, InvalidDraftId, new_draft_id, validate_draft_id
 from models.store._exchange import ImportedConversation, export_file_name, parse_import, to_json, to_markdown
 from models.store._format import file_name_for
@@ -41,7 +42,7 @@ from models.store._transfer import move_conversations
 
 __all__ = [
     # The contract every implementation keeps, and the one place that picks one from settings.
-    "Store", "DraftArea", "open_store",
+    "Store", "DraftArea", "FileArea", "open_store",
     # The store, its records and errors, and the name rule.
     "ConversationStore", "Conversation", "ConversationSummary", "Listing",
     "StoreError", "StoreUnavailable",
@@ -53,6 +54,8 @@ __all__ = [
     "Draft", "Drafts", "InvalidDraftId", "new_draft_id", "validate_draft_id",
     # Kept recordings of spoken questions (off unless the person asks), named by their messages.
     "Recordings", "RECORDINGS_DIR_NAME",
+    # Attached files' bytes, content-addressed (`store.files`), and what reading one can raise.
+    "AttachedFiles", "AttachedFileMissing", "AttachedFileDamaged", "FILES_DIR_NAME",
     # Export and import files (what a person downloads or uploads).
     "ImportedConversation", "export_file_name", "parse_import", "to_json", "to_markdown",
     # Not the contract: where this implementation keeps things in its directory, for the tools that

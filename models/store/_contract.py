@@ -5,7 +5,7 @@ choice between them is made once, from settings (`_open`). docs/STORE.md says wh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from models.message import Message
@@ -29,11 +29,35 @@ class DraftArea(Protocol):
         """Remove drafts not written for `days` days (0: keep them all); how many were removed."""
 
 
+class FileArea(Protocol):
+    """A store's attached files: each one's bytes once, by SHA-256 digest, with a document's cached index."""
+
+    def put(self, data: bytes) -> str:
+        """Keep `data` (once); its digest."""
+
+    def read(self, digest: str, *, name: str | None = None) -> bytes:
+        """The bytes kept under `digest`; AttachedFileMissing (named by `name`) when there are none."""
+
+    def exists(self, digest: str) -> bool:
+        """True when bytes are kept under `digest`."""
+
+    def put_index(self, digest: str, data: bytes) -> None:
+        """Cache a document's search index beside its bytes (derived: rebuilt when missing)."""
+
+    def read_index(self, digest: str) -> bytes | None:
+        """The cached index of a document, or None."""
+
+    def collect(self, candidates: Iterable[str] | None = None, *, grace: float = ...) -> list[str]:
+        """Remove the files (of `candidates`, or all) no conversation or draft references, put
+        longer than `grace` seconds ago; the digests removed."""
+
+
 class Store(Protocol):
     """One owner's saved conversations by name, each with a revision that every save bumps."""
 
     owner: str | None  # None: the one local user of a server without accounts
     drafts: DraftArea
+    files: FileArea
 
     def remember_owner(self, profile: dict[str, str]) -> None:
         """Record who the owner is (nothing secret), so that tools can find them by e-mail."""
@@ -69,9 +93,10 @@ class Store(Protocol):
 
     def import_conversation(
         self, name: str, messages: Sequence[Message], *, model: str | None = None,
-        assistant: dict[str, Any] | None = None,
+        assistant: dict[str, Any] | None = None, files: Mapping[str, bytes] | None = None,
     ) -> ConversationSummary:
-        """Save a new conversation under `name` or "name (2)"…; never replaces one."""
+        """Save a new conversation under `name` or "name (2)"…; never replaces one. `files` are the
+        attached files an export carried (digest -> bytes), kept first."""
 
     def import_file(self, file_name: str, data: bytes) -> list[ConversationSummary]:
         """Import every conversation of an uploaded file, or none (ImportProblem)."""

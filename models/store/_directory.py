@@ -10,6 +10,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from models.message import Message
 from models.store._files import fsync_directory, held, move_aside, original_file_name, store_lock, write_atomic
 from models.store._format import (
@@ -64,6 +66,11 @@ class ConversationFiles:
     def holds(self, file_name: str) -> bool:
         """True when the directory has a file of that name (readable or not)."""
         return (self.directory / file_name).is_file()
+
+    @property
+    def lock(self) -> FileLock:
+        """The directory's lock, for the parts of the store that change files beside the conversations."""
+        return self._file_lock
 
     def locked(self) -> AbstractContextManager[None]:
         """Hold the directory's lock (re-entrant within a thread); StoreError when it stays busy."""

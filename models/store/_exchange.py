@@ -10,11 +10,12 @@ file and what is wrong, and nothing is taken from a file that is wrong anywhere.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from models.message import Message
+from models.store._attached import AttachedFiles, carried_files, carry_files
 from models.store._format import (
     FORMAT_VERSION,
     UnreadableFile,
@@ -42,6 +43,7 @@ class ImportedConversation:
     messages: list[Message]
     model: str | None = None
     assistant: dict[str, Any] | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # attached files it carried, by digest
 
 
 def to_markdown(conversation: Conversation) -> str:
@@ -60,6 +62,11 @@ def to_markdown(conversation: Conversation) -> str:
             parts.append(steps_markdown(message.steps))
         if message.content.strip():
             parts.append(message.content)
+        if message.attachments:
+            parts.append("📎 Attached: " + ", ".join(attachment.label() for attachment in message.attachments))
+        if message.sources:
+            cited = "\n".join(f"- {passage.citation()} {_quoted(passage.text)}" for passage in message.sources)
+            parts.append(f"<details><summary>Sources</summary>\n\n{cited}\n\n</details>")
         if message.error is not None:
             parts.append("\n".join(f"> {line}" for line in f"**Not answered:** {message.error}".splitlines()))
         if message.details is not None:
@@ -67,9 +74,23 @@ def to_markdown(conversation: Conversation) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def to_json(conversation: Conversation) -> bytes:
-    """The conversation in the store's own file format: the bytes the store would write for it."""
-    return encode_document(metadata_for(conversation.summary, conversation.assistant), conversation.messages)
+def to_json(conversation: Conversation, files: AttachedFiles | None = None) -> bytes:
+    """The conversation in the store's own file format: the bytes the store would write for it,
+    with (given the store's `files`) each attached file's bytes carried once, for an import."""
+    adapt = None
+    if files is not None:
+        carried: set[str] = set()
+
+        def adapt(message: dict[str, Any]) -> dict[str, Any]:
+            return carry_files(message, files, carried)
+
+    return encode_document(metadata_for(conversation.summary, conversation.assistant), conversation.messages, adapt)
+
+
+def _quoted(text: str, limit: int = 300) -> str:
+    """A passage on one line, shortened, for the Markdown export's Sources."""
+    line = " ".join(text.split())
+    return f"“{line[:limit]}…”" if len(line) > limit else f"“{line}”"
 
 
 def export_file_name(name: str, extension: str) -> str:
@@ -123,7 +144,11 @@ def _conversation_of(document: dict[str, Any]) -> ImportedConversation:
         raise UnreadableFile(f"it was saved by a newer version of bnaGPT (format {version})")
     metadata = check_metadata(document, count_required=False)
     messages = messages_from(document["messages"], metadata["message_count"])
-    return ImportedConversation(metadata["name"], messages, metadata["model"], metadata["assistant"])
+    try:
+        files = carried_files(document["messages"])
+    except ValueError as problem:
+        raise UnreadableFile(str(problem)) from None
+    return ImportedConversation(metadata["name"], messages, metadata["model"], metadata["assistant"], files)
 
 
 def _when(stamp: str) -> str:

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,10 +67,13 @@ def metadata_for(summary: ConversationSummary, assistant: dict[str, Any] | None)
     return metadata
 
 
-def encode_document(metadata: dict[str, Any], messages: Sequence[Message]) -> bytes:
-    """One JSON document whose first line holds all metadata and then one message per line."""
+def encode_document(metadata: dict[str, Any], messages: Sequence[Message],
+                    adapt: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> bytes:
+    """One JSON document whose first line holds all metadata and then one message per line (each
+    message's JSON form passed through `adapt`, when given: an export adds attached files)."""
     header = json.dumps({**metadata, "message_count": len(messages)}, ensure_ascii=False)
-    lines = [json.dumps(message.to_dict(), ensure_ascii=False) for message in messages]
+    forms = (message.to_dict() for message in messages)
+    lines = [json.dumps(adapt(form) if adapt else form, ensure_ascii=False) for form in forms]
     body = ",\n".join(lines) + ("\n" if lines else "")
     return (header[:-1] + ', "messages": [\n' + body + "]}\n").encode("utf-8")
 

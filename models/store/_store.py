@@ -6,7 +6,7 @@ import of the original app's file (`_legacy`). The design: docs/STORE.md.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace as replaced
 from itertools import islice
 from operator import attrgetter, eq
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from models.message import Message
+from models.store._attached import AttachedFiles, references_in
 from models.store._directory import ConversationFiles
 from models.store._drafts import Drafts
 from models.store._exchange import parse_import
@@ -50,6 +51,7 @@ class ConversationStore:
         self._search_index: SearchIndex[ConversationSummary] = SearchIndex()
         self._listed: tuple[int | None, list[ConversationSummary]] = (None, [])  # a scan version, its listing
         self.drafts = Drafts(self.directory)  # chats without a name yet: never listed nor searched
+        self.files = AttachedFiles(self.directory, self._files.lock)  # attached files' bytes, by digest
 
     def remember_owner(self, profile: dict[str, str]) -> None:
         """Record who the owner is (issuer, sub, e-mail, name: nothing secret), to find them by e-mail."""
@@ -84,13 +86,18 @@ class ConversationStore:
         raise ConversationDamaged(name, kept)
 
     def delete(self, name: str) -> None:
-        """Remove the conversation saved under `name`; ConversationNotFound when there is none."""
+        """Remove the conversation saved under `name`, and the attached files nothing else references;
+        ConversationNotFound when there is none."""
         [name] = self._ready(name)
+        file_name = file_name_for(name)
         with self._files.locked():
             try:
-                self._files.unlink(file_name_for(name))
+                attached = references_in((self.directory / file_name).read_bytes())
+                self._files.unlink(file_name)
             except FileNotFoundError:
                 raise ConversationNotFound(name) from None
+            if attached:  # only then are the other conversations read, so B7's delete stays flat
+                self.files.collect(attached)
 
     def exists(self, name: str) -> bool:
         """True when a conversation is saved under `name`."""
@@ -153,13 +160,16 @@ class ConversationStore:
 
     def import_conversation(
         self, name: str, messages: Sequence[Message], *, model: str | None = None,
-        assistant: dict[str, Any] | None = None,
+        assistant: dict[str, Any] | None = None, files: Mapping[str, bytes] | None = None,
     ) -> ConversationSummary:
-        """Save a new conversation under `name` (cleaned), or "name (2)", "name (3)"…; never replaces one."""
+        """Save a new conversation under `name` (cleaned), or "name (2)", "name (3)"…; never replaces one.
+        `files` are the attached files an export carried, kept first so that no message names a missing one."""
         if not isinstance(name, str):
             raise TypeError("name must be text")
         messages = writable(messages, assistant)
         self._ready()
+        for data in (files or {}).values():
+            self.files.put(data)
         with self._files.locked():
             # A damaged conversation's name counts as taken: list() and load() set it aside and report it.
             free = unique_name(name, lambda candidate: self._files.holds(file_name_for(candidate)))
@@ -171,7 +181,8 @@ class ConversationStore:
         self._ready()
         with self._files.locked():
             return [
-                self.import_conversation(item.name, item.messages, model=item.model, assistant=item.assistant)
+                self.import_conversation(item.name, item.messages, model=item.model, assistant=item.assistant,
+                                         files=item.files)
                 for item in imported
             ]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.message import Message
-from models.store import ConversationStore, DraftArea, Drafts, Store, open_store
+from models.store import AttachedFiles, ConversationStore, DraftArea, Drafts, FileArea, Store, open_store
 from settings import Settings
 
 
@@ -22,12 +22,12 @@ def contract_methods(protocol: type) -> dict[str, inspect.Signature]:
 
 def implementations() -> list[tuple[type, type]]:
     """(protocol, implementation) pairs: the JSON store always, PostgreSQL's once it is there."""
-    pairs: list[tuple[type, type]] = [(Store, ConversationStore), (DraftArea, Drafts)]
+    pairs: list[tuple[type, type]] = [(Store, ConversationStore), (DraftArea, Drafts), (FileArea, AttachedFiles)]
     try:
-        from models.store.postgres import PostgresDrafts, PostgresStore
+        from models.store.postgres import PostgresDrafts, PostgresFiles, PostgresStore
     except ImportError:
         return pairs
-    return [*pairs, (Store, PostgresStore), (DraftArea, PostgresDrafts)]
+    return [*pairs, (Store, PostgresStore), (DraftArea, PostgresDrafts), (FileArea, PostgresFiles)]
 
 
 @pytest.mark.parametrize(("protocol", "implementation"), implementations(), ids=lambda kind: kind.__name__)

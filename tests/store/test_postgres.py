@@ -91,7 +91,7 @@ def test_servers_starting_together_migrate_once_under_the_advisory_lock(postgres
 
     assert errors == []
     with servers[0].connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
     PostgresStore(servers[3]).save("Works", MESSAGES)
 
 

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 from models.store.postgres._database import Database, database_for
 from models.store.postgres._drafts import PostgresDrafts
+from models.store.postgres._files import PostgresFiles
 from models.store.postgres._store import PostgresStore
 
 if TYPE_CHECKING:
     from settings import Settings
 
-__all__ = ["Database", "PostgresDrafts", "PostgresStore", "database_for", "open_postgres_store"]
+__all__ = ["Database", "PostgresDrafts", "PostgresFiles", "PostgresStore", "database_for", "open_postgres_store"]
 
 
 def open_postgres_store(settings: Settings, owner: str | None = None) -> PostgresStore:

@@ -51,3 +51,12 @@ owners = Table(
     Column("owner", Text, primary_key=True),
     Column("profile", JSONB, nullable=False),
 )
+
+attached_files = Table(
+    "attached_files", metadata,
+    Column("owner", Text, primary_key=True),
+    Column("digest", Text, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("search_index", LargeBinary),
+    Column("put_at", TIMESTAMP(timezone=True), nullable=False),
+)

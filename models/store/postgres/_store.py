@@ -5,18 +5,16 @@ appends the new messages instead of rewriting the conversation. The design: docs
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, Connection, Text, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 
 from models.message import Message
+from models.store._attached import GRACE_SECONDS
 from models.store._exchange import parse_import
-from models.store._format import utc_now
 from models.store._names import unique_name, validate_name
 from models.store._records import (
     Conversation,
@@ -26,15 +24,16 @@ from models.store._records import (
     Listing,
     StoreError,
 )
-from models.store._search import query_words, searchable_tokens
+from models.store._search import query_words
 from models.store._store import writable
 from models.store.postgres._database import Database
 from models.store.postgres._drafts import PostgresDrafts
+from models.store.postgres._files import PostgresFiles
+from models.store.postgres._rows import WORDS, search_vector, write_conversation
 from models.store.postgres._schema import LOCAL_OWNER, conversations, messages, owners
 
 SUMMARY = (conversations.c.name, conversations.c.created, conversations.c.updated, conversations.c.revision,
            conversations.c.message_count, conversations.c.model)
-WORDS = ARRAY(Text)
 
 
 class PostgresStore:
@@ -45,6 +44,7 @@ class PostgresStore:
         self._database = database
         self._owner = LOCAL_OWNER if owner is None else owner
         self.drafts = PostgresDrafts(database, self._owner)
+        self.files = PostgresFiles(database, self._owner)  # attached files' bytes, by digest
 
     def remember_owner(self, profile: dict[str, str]) -> None:
         """Record who the owner is (issuer, sub, e-mail, name: nothing secret), to find them by e-mail."""
@@ -80,12 +80,17 @@ class PostgresStore:
             return self._load(connection, name)
 
     def delete(self, name: str) -> None:
-        """Remove the conversation saved under `name`; ConversationNotFound when there is none."""
+        """Remove the conversation saved under `name`, and the attached files nothing else references;
+        ConversationNotFound when there is none."""
         name = validate_name(name)
         with self._database.begin() as connection:
-            gone = connection.execute(delete(conversations).where(*self._named(name)).returning(conversations.c.id))
-            if gone.first() is None:
+            row = self._locked(connection, name)
+            if row is None:
                 raise ConversationNotFound(name)
+            attached = self.files.referenced_by(connection, row.id)
+            connection.execute(delete(conversations).where(conversations.c.id == row.id))
+            if attached:  # only then are the owner's other messages looked at
+                self.files.collect_in(connection, attached, GRACE_SECONDS)
 
     def exists(self, name: str) -> bool:
         """True when a conversation is saved under `name`."""
@@ -144,18 +149,23 @@ class PostgresStore:
 
     def import_conversation(
         self, name: str, messages: Sequence[Message], *, model: str | None = None,
-        assistant: dict[str, Any] | None = None,
+        assistant: dict[str, Any] | None = None, files: Mapping[str, bytes] | None = None,
     ) -> ConversationSummary:
-        """Save a new conversation under `name` (cleaned), or "name (2)", "name (3)"…; never replaces one."""
+        """Save a new conversation under `name` (cleaned), or "name (2)", "name (3)"…; never replaces one.
+        `files` are the attached files an export carried, kept first so that no message names a missing one."""
         if not isinstance(name, str):
             raise TypeError("name must be text")
         messages = writable(messages, assistant)
+        for data in (files or {}).values():
+            self.files.put(data)
         with self._database.begin() as connection:
             return self._import(connection, name, messages, model, assistant)
 
     def import_file(self, file_name: str, data: bytes) -> list[ConversationSummary]:
         """Import every conversation in an uploaded file, or none (ImportProblem says why); their summaries."""
         imported = parse_import(file_name, data)
+        for data in {digest: data for item in imported for digest, data in item.files.items()}.values():
+            self.files.put(data)
         with self._database.begin() as connection:  # one transaction: all of the file or nothing
             return [self._import(connection, item.name, item.messages, item.model, item.assistant)
                     for item in imported]
@@ -206,48 +216,6 @@ class PostgresStore:
                 return self._write(connection, free, list(items), row, model=model, assistant=assistant, fresh=True)
         raise StoreError(f"No free name like “{name}” could be found; please try again.")
 
-    def _write(self, connection: Connection, name: str, items: Sequence[Message], row: Any, *, model: str | None,
-               assistant: dict[str, Any] | None, stamps: tuple[str, str, int] | None = None,
-               fresh: bool = False) -> ConversationSummary:
-        """Write `name`'s row and messages (its row locked, or None for a new one): only the messages
-        from the first that changed are written, so an autosave appends."""
-        now = utc_now()
-        created, updated, revision = stamps or (
-            now if row is None or fresh else row.created, now, 1 if row is None or fresh else row.revision + 1)
-        digests = [digest(message) for message in items]
-        values = {"created": created, "updated": updated, "revision": revision, "message_count": len(items),
-                  "model": model, "assistant": assistant}
-        if row is None:
-            row = connection.execute(insert(conversations).values(
-                owner=self._owner, name=name, search=search_vector(name, ()), **values
-            ).returning(conversations.c.id)).first()
-        kept = connection.execute(select(messages.c.digest).where(messages.c.conversation_id == row.id)
-                                  .order_by(messages.c.position)).scalars().all()
-        start = next((i for i, (old, new) in enumerate(zip(kept, digests, strict=False)) if old != new),
-                     min(len(kept), len(digests)))
-        if start < len(kept):
-            connection.execute(delete(messages).where(messages.c.conversation_id == row.id,
-                                                      messages.c.position >= start))
-        if start < len(items):
-            connection.execute(insert(messages), [
-                {"conversation_id": row.id, "position": position, "digest": digests[position],
-                 "data": items[position].to_dict()} for position in range(start, len(items))])
-        if start == len(kept) and kept:  # only appended: the new words join the search vector
-            added = search_vector(None, (message.content for message in items[start:]))
-            values["search"] = conversations.c.search.op("||")(added)
-        else:
-            values["search"] = search_vector(name, (message.content for message in items))
-        connection.execute(update(conversations).where(conversations.c.id == row.id).values(**values))
-        return ConversationSummary(name, created, updated, revision, len(items), model)
-
-
-def digest(message: Message) -> bytes:
-    """What a message is, in 16 bytes: equal for equal messages."""
-    encoded = json.dumps(message.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return hashlib.blake2b(encoded, digest_size=16).digest()
-
-
-def search_vector(name: str | None, texts: Any) -> Any:
-    """The search vector of a name and message texts, folded as the JSON store folds them."""
-    words = searchable_tokens(name or "", texts)  # the words the JSON store's search index keeps
-    return func.bnagpt_search_vector(literal(sorted(word.decode() for word in words), WORDS))
+    def _write(self, connection: Connection, name: str, items: Sequence[Message], row: Any,
+               **how: Any) -> ConversationSummary:
+        return write_conversation(connection, self._owner, name, items, row, **how)
