@@ -4,8 +4,8 @@
     python -m models.store.copy to-database     (the folder's conversations into the database)
     python -m models.store.copy to-files        (and back)
 
-Every owner's conversations are copied as they are (names, messages, settings, dates, revisions),
-with who each signed-in owner is. One already there exactly is left alone, so running it twice
+Every owner's conversations are copied as they are (names, messages, settings, dates, revisions,
+attached files), with who each signed-in owner is. One already there exactly is left alone, so running it twice
 changes nothing more; one of the same name that differs is replaced by the copy. Nothing is
 removed from either side, and chats without a name (drafts) stay where they are.
 """
@@ -50,9 +50,13 @@ def copy_store(source: Store, target: Store, report: Copied) -> None:
             there = None
         if there == conversation:
             report.unchanged += 1
-        else:
-            target.write_copy(conversation)  # type: ignore[attr-defined] - both stores have it; not the contract
-            report.copied += 1
+            continue
+        # The attached files first, so that no copied message names a file the target lacks.
+        for digest in {attachment.digest for message in conversation.messages for attachment in message.attachments}:
+            if not target.files.exists(digest):
+                target.files.put(source.files.read(digest))
+        target.write_copy(conversation)  # type: ignore[attr-defined] - both stores have it; not the contract
+        report.copied += 1
 
 
 def folder_owners(root: Path) -> dict[str | None, dict[str, str] | None]:

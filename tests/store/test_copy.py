@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from models.attachments import Attachment
 from models.message import Message
 from models.store import ConversationStore
 from models.store.copy import main
@@ -39,7 +40,8 @@ def test_a_folder_goes_into_the_database_and_back_unchanged_and_twice_changes_no
     local, alice = ConversationStore(source), ConversationStore(source, ALICE)
     local.save("Trip", MESSAGES, model="m", assistant={"system_prompt": "Be brief", "temperature": 0.5})
     local.save("Trip", [*MESSAGES, Message("user", "again")], expected_revision=1)  # revision 2
-    alice.save("Plans", [Message("user", "zebra")])
+    photo = Attachment("cat.png", "image", alice.files.put(b"\x89PNG cat"), "image/png", 8)
+    alice.save("Plans", [Message("user", "zebra", attachments=(photo,))])
     alice.remember_owner(PROFILE)
     monkeypatch.setenv("BNAGPT_DATABASE_URL", postgres_database)
 
@@ -54,11 +56,13 @@ def test_a_folder_goes_into_the_database_and_back_unchanged_and_twice_changes_no
     database = database_for(postgres_database, 5)
     assert PostgresStore(database).load("Trip") == local.load("Trip")
     assert PostgresStore(database, ALICE).load("Plans") == alice.load("Plans")
+    assert PostgresStore(database, ALICE).files.read(photo.digest) == b"\x89PNG cat"
 
     monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(back))
     assert main(["to-files"]) == 0
     assert f"Copied 2 conversations to {back}; 0 were there already." in capsys.readouterr().out
     assert all_conversation_bytes(back) == all_conversation_bytes(source)
+    assert ConversationStore(back, ALICE).files.read(photo.digest) == b"\x89PNG cat"
     profile = Path(".owners", ALICE, ".owner.json")
     assert (back / profile).read_bytes() == (source / profile).read_bytes()
     assert main(["to-files"]) == 0
