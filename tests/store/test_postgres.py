@@ -13,6 +13,7 @@ from sqlalchemy import text
 from models.message import Message
 from models.store import ConversationExists, ConversationNotFound, new_draft_id
 from models.store.postgres import Database, PostgresStore, database_for
+from models.store.postgres import _store as postgres_store
 from tests.postgres_server import PostgresServer
 from tests.store.conftest import MESSAGES, names
 
@@ -134,3 +135,17 @@ def test_search_goes_through_the_gin_index(database: Database) -> None:
         )).scalars())
     assert "conversations_search" in plan
     assert names(store.search("ROISSA cafe")) == ["Café in Paris"]
+
+
+def test_a_page_of_a_common_words_matches_walks_the_newest_first(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = PostgresStore(database)
+    for index in range(5):
+        store.save(f"chat {index}", [Message("user", "common words" if index != 2 else "common and rare")])
+    monkeypatch.setattr(postgres_store, "CANDIDATES", 2)  # "common" matches more than the candidates
+
+    page = store.list("common", limit=2)
+    assert names(page.conversations) == ["chat 4", "chat 3"] and page.more
+    assert names(store.list("common rare", limit=2).conversations) == ["chat 2"]
+    assert names(store.list("words common", limit=3).conversations) == ["chat 4", "chat 3", "chat 1"]

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, literal, select, update
+from sqlalchemy import Connection, Text, and_, cast, delete, func, literal, select, update
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.exc import IntegrityError
 
@@ -32,6 +33,7 @@ from models.store.postgres._files import PostgresFiles
 from models.store.postgres._rows import WORDS, search_vector, write_conversation
 from models.store.postgres._schema import LOCAL_OWNER, conversations, messages, owners
 
+CANDIDATES = 5000  # matches of one word sorted by date at most; more: walk the newest-first index
 SUMMARY = (conversations.c.name, conversations.c.created, conversations.c.updated, conversations.c.revision,
            conversations.c.message_count, conversations.c.model)
 
@@ -102,19 +104,41 @@ class PostgresStore:
         """The saved conversations (those matching `query`, see search), newest first (the first `limit`
         of them: one more is asked for, to know whether more follow); nothing is unreadable."""
         statement = select(*SUMMARY).where(conversations.c.owner == self._owner)
-        words = query_words(query)
-        if words:
-            # Every word, each as the start of a suffix of some word of the text: see the migration.
-            query_vector = func.bnagpt_search_query(literal(sorted(word.decode() for word in words), WORDS))
-            statement = statement.where(conversations.c.search.op("@@")(query_vector))
-        statement = statement.order_by(conversations.c.updated.desc(), conversations.c.name)
-        if limit is not None:
-            statement = statement.limit(limit + 1)
+        words = [word.decode() for word in query_words(query)]  # the longest first
         with self._database.connect() as connection:
+            if words:
+                statement = statement.where(self._matching(connection, words, limit))
+            statement = statement.order_by(conversations.c.updated.desc(), conversations.c.name)
+            if limit is not None:
+                statement = statement.limit(limit + 1)
             found = [ConversationSummary(*row) for row in connection.execute(statement)]
         if limit is None or len(found) <= limit:
             return Listing(found, [], total=len(found))
         return Listing(found[:limit], [], more=True)
+
+    def _matching(self, connection: Connection, words: list[str], limit: int | None) -> Any:
+        """The condition for conversations holding every word (each the start of a suffix of some word
+        of the text: see the migration), made so that PostgreSQL finds a page of them quickly."""
+        # The query is made once, so that the planner sees a constant (a function call would be
+        # estimated blindly and could run once per row).
+        def query_of(chosen: list[str]) -> Any:
+            made = connection.execute(select(func.bnagpt_search_query(literal(chosen, WORDS)).cast(Text))).scalar()
+            return conversations.c.search.op("@@")(cast(literal(made), TSQUERY))
+
+        match = query_of(words)
+        if limit is None:
+            return match
+        # PostgreSQL guesses that any prefix query matches 0.5% of the rows, so for one page it would
+        # walk the newest-first index and test every row: seconds at a million when few match. So
+        # the longest word (the likeliest to be rare) is looked up in the GIN index first; if it
+        # matches fewer than CANDIDATES, only those are tested and sorted, else (a common word) the
+        # newest-first walk finds a page soon.
+        first = query_of(words[:1])
+        candidates = connection.execute(select(conversations.c.id).where(
+            conversations.c.owner == self._owner, first).limit(CANDIDATES)).scalars().all()
+        if len(candidates) < CANDIDATES:
+            return and_(conversations.c.id.in_(candidates), match)
+        return match
 
     def search(self, query: str) -> list[ConversationSummary]:
         """Conversations whose name or messages hold every word of `query` (any case, any accents), newest first."""
