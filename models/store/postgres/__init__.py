@@ -12,11 +12,13 @@ from models.store.postgres._database import Database, database_for
 from models.store.postgres._drafts import PostgresDrafts
 from models.store.postgres._files import PostgresFiles
 from models.store.postgres._store import PostgresStore
+from models.store.postgres._transfer import find_database_owners, move_database_conversations
 
 if TYPE_CHECKING:
     from settings import Settings
 
-__all__ = ["Database", "PostgresDrafts", "PostgresFiles", "PostgresStore", "database_for", "open_postgres_store"]
+__all__ = ["Database", "PostgresDrafts", "PostgresFiles", "PostgresStore", "database_for", "find_database_owners",
+           "move_database_conversations", "open_postgres_store"]
 
 
 def open_postgres_store(settings: Settings, owner: str | None = None) -> PostgresStore:
