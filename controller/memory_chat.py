@@ -121,6 +121,14 @@ class MemoryChatController(KeepsDraft, ChatController):
             self._autosave()
         return not self.autosave_pending
 
+    def reconnect(self) -> bool:
+        """True once the store answers again and the turns waiting for it are saved."""
+        try:
+            self.store.exists("bnaGPT")  # any question will do: does the store answer?
+        except (StoreError, OSError):
+            return False
+        return self.retry_autosave()
+
     def new_chat(self) -> None:
         """Clear the transcript and the agent's memory; the next save asks for a name; the session's
         assistant settings apply again."""

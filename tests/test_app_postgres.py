@@ -92,3 +92,25 @@ def test_the_list_shows_the_newest_page_and_more_on_asking(database_url: str) ->
     assert "Showing the newest 50." in sidebar_text(app)
     click(app, "Show more")
     assert len(saved_conversations(app)) == 52 and "Showing" not in sidebar_text(app)
+
+
+def test_the_retrying_fragments_try_saves_the_waiting_turn_once_the_database_is_back(
+    database_url: str, stoppable_postgres: tuple[PostgresServer, str]
+) -> None:
+    from controller.memory_chat import MemoryChatController
+    from settings import load_settings
+    from tests.conftest import ask
+
+    server, _ = stoppable_postgres
+    settings = load_settings()
+    controller = MemoryChatController(settings, PostgresStore(Database(database_url, 2)))
+    ask(controller, "Plan a trip")
+    controller.save("Trip")
+    server.stop()
+    ask(controller, "Day two?")
+    assert controller.autosave_pending and not controller.reconnect()
+
+    server.start()
+
+    assert controller.reconnect() and not controller.autosave_pending and controller.autosave_problem is None
+    assert stored(database_url, "Trip") == ["Plan a trip", "Echo: Plan a trip", "Day two?", "Echo: Day two?"]

@@ -10,7 +10,6 @@ import time
 import streamlit as st
 
 from controller.memory_chat import MemoryChatController
-from models.store import StoreError
 
 UNREACHABLE_KEY = "memory.store_unreachable"  # the last look at the store found it unreachable
 LAST_TRY_KEY = "memory.store_last_try"  # when it was last tried (time.monotonic)
@@ -38,11 +37,7 @@ def render_reconnect(controller: MemoryChatController) -> bool:
 def _try_again(controller: MemoryChatController, seconds: float) -> None:
     # Not in the run that drew the page: that run has just tried (and a far database costs a timeout).
     if time.monotonic() - st.session_state.get(LAST_TRY_KEY, 0.0) >= seconds / 2:
-        try:
-            controller.store.exists("bnaGPT")  # any question will do: does the store answer?
-            reachable = controller.retry_autosave()
-        except (StoreError, OSError):
-            reachable = False
+        reachable = controller.reconnect()
         note_reachable(reachable)
         if reachable:
             st.rerun()  # the whole page: the list, and the autosave status
