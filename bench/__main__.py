@@ -1,4 +1,4 @@
-"""`python -m bench`: bnaGPT's benchmarks B1–B11, written to docs/BENCHMARKS.md and docs/benchmarks.json.
+"""`python -m bench`: bnaGPT's benchmarks B1–B12, written to docs/BENCHMARKS.md and docs/benchmarks.json.
 
 How to run it and what each measurement means: bench/README.md.
 """
@@ -17,14 +17,14 @@ from pathlib import Path
 import streamlit
 
 from bench import browser_cases as cases
-from bench import long_streams, store_postgres, store_scale
+from bench import long_streams, postgres_app, store_postgres, store_scale
 from bench.browser import Bench
 from bench.report import Measurement, machine, markdown, merge, progress, write
 from bench.thinking import thinking_rows
 from bench.voice import voice_rows
 from tests.e2e.streamlit_server import PROJECT_DIR
 
-GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11")
+GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12")
 IN_PROCESS = {"B7", "B11"}  # the stores, measured without a browser
 ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5", "B8", "B9"}  # share one warmed-up server
 
@@ -73,6 +73,10 @@ def browser_rows(arguments: argparse.Namespace, folder: Path, run: dict) -> list
             rows += attempt("B1", lambda: cases.cold_start(bench, repeat))
         if groups & ON_THE_APP_SERVER:
             rows += attempt("B2–B5, B8", lambda: app_server_rows(bench, groups, repeat, load_sizes))
+        if "B12" in groups:  # after B2–B5, to compare with them
+            if not groups & ON_THE_APP_SERVER:
+                cases.seed_conversations(bench, [1000, *load_sizes])
+            rows += attempt("B12", lambda: postgres_app.rows(bench, repeat, load_sizes, list(rows)))
         if "B6" in groups:
             sessions, turns = (3, 2) if arguments.quick else (10, 5)
             rows += attempt("B6", lambda: cases.session_memory(bench, repeat, sessions, turns))
