@@ -1,4 +1,4 @@
-"""`python -m bench`: bnaGPT's benchmarks B1–B12, written to docs/BENCHMARKS.md and docs/benchmarks.json.
+"""`python -m bench`: bnaGPT's benchmarks B1–B13, written to docs/BENCHMARKS.md and docs/benchmarks.json.
 
 How to run it and what each measurement means: bench/README.md.
 """
@@ -16,16 +16,16 @@ from pathlib import Path
 
 import streamlit
 
+from bench import attachments, long_streams, postgres_app, store_postgres, store_scale
 from bench import browser_cases as cases
-from bench import long_streams, postgres_app, store_postgres, store_scale
 from bench.browser import Bench
 from bench.report import Measurement, machine, markdown, merge, progress, write
 from bench.thinking import thinking_rows
 from bench.voice import voice_rows
 from tests.e2e.streamlit_server import PROJECT_DIR
 
-GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12")
-IN_PROCESS = {"B7", "B11"}  # the stores, measured without a browser
+GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12", "B13")
+WITHOUT_A_BROWSER = {"B7", "B11", "B12"}
 ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5", "B8", "B9"}  # share one warmed-up server
 
 
@@ -35,7 +35,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3)")
     parser.add_argument("--only", default=",".join(GROUPS), help="comma-separated groups, e.g. B3,B4")
     parser.add_argument("--quick", action="store_true",
-                        help="smaller B5–B7 and B11 to check the harness; writes to artifacts/bench unless --output")
+                        help="smaller B5–B7 and B12 to check the harness; writes to artifacts/bench unless --output")
     parser.add_argument("--output", type=Path, help="folder for BENCHMARKS.md and benchmarks.json (default docs/)")
     arguments = parser.parse_args(argv)
     arguments.groups = [group.strip().upper() for group in arguments.only.split(",") if group.strip()]
@@ -73,10 +73,10 @@ def browser_rows(arguments: argparse.Namespace, folder: Path, run: dict) -> list
             rows += attempt("B1", lambda: cases.cold_start(bench, repeat))
         if groups & ON_THE_APP_SERVER:
             rows += attempt("B2–B5, B8", lambda: app_server_rows(bench, groups, repeat, load_sizes))
-        if "B12" in groups:  # after B2–B5, to compare with them
+        if "B13" in groups:  # after B2–B5, to compare with them
             if not groups & ON_THE_APP_SERVER:
                 cases.seed_conversations(bench, [1000, *load_sizes])
-            rows += attempt("B12", lambda: postgres_app.rows(bench, repeat, load_sizes, list(rows)))
+            rows += attempt("B13", lambda: postgres_app.rows(bench, repeat, load_sizes, list(rows)))
         if "B6" in groups:
             sessions, turns = (3, 2) if arguments.quick else (10, 5)
             rows += attempt("B6", lambda: cases.session_memory(bench, repeat, sessions, turns))
@@ -122,14 +122,16 @@ def main(argv: list[str] | None = None) -> None:
            "machine": machine(), "streamlit": streamlit.__version__}
     rows: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="bnagpt-bench-") as temp:
-        if set(arguments.groups) - IN_PROCESS:
+        if set(arguments.groups) - WITHOUT_A_BROWSER:
             rows += attempt("B1–B6, B8–B10", lambda: browser_rows(arguments, Path(temp), run))
     if "B7" in arguments.groups:
         sizes = (10, 1000) if arguments.quick else store_scale.SIZES
         rows += attempt("B7", lambda: store_scale.measurements(max(arguments.repeat, 20), sizes))
     if "B11" in arguments.groups:
+        rows += attempt("B11", lambda: attachments.rows(max(arguments.repeat, 5)))
+    if "B12" in arguments.groups:
         sizes = (10_000,) if arguments.quick else store_postgres.SIZES
-        rows += attempt("B11", lambda: store_postgres.measurements(max(arguments.repeat, 100), sizes))
+        rows += attempt("B12", lambda: store_postgres.measurements(max(arguments.repeat, 100), sizes))
     run["seconds"] = round(time.perf_counter() - began, 1)
     if set(arguments.groups) != set(GROUPS) and not arguments.quick:
         rows = merge(arguments.output / "benchmarks.json", rows)

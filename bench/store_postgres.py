@@ -1,4 +1,4 @@
-"""B11: the PostgreSQL store's operations at 10,000 and 1,000,000 conversations, on a throwaway
+"""B12: the PostgreSQL store's operations at 10,000 and 1,000,000 conversations, on a throwaway
 server of its own (Debian's PostgreSQL, fsync and synchronous commits on, as a real one).
 
 The conversations are put in with COPY (two messages each, and a word of their own, "topic0000042",
@@ -84,7 +84,7 @@ def server_with(count: int) -> Iterator[str]:
         Database(url, 30).migrate()
         started = time.perf_counter()
         fill(url, count)
-        progress(f"B11: {count:,} conversations put in with COPY in {time.perf_counter() - started:.0f} s")
+        progress(f"B12: {count:,} conversations put in with COPY in {time.perf_counter() - started:.0f} s")
         yield url
     finally:
         server.stop()
@@ -133,7 +133,7 @@ def p99(values: list[float]) -> float:
 
 
 def measurements(repeat: int, sizes: tuple[int, ...] = SIZES) -> list[Measurement]:
-    """B11's rows: each operation at each size, p50 judged from 10,000 up, p99 in the details."""
+    """B12's rows: each operation at each size, p50 judged from 10,000 up, p99 in the details."""
     rows = []
     for size in sizes:
         with server_with(size) as url:
@@ -143,7 +143,7 @@ def measurements(repeat: int, sizes: tuple[int, ...] = SIZES) -> list[Measuremen
             if operation == "search (a word in every one)" or size < BUDGETED_SIZE:
                 budget = None
             slug = "-".join("".join(c if c.isalnum() else " " for c in operation).split())
-            rows.append(Measurement(f"B11-{slug}@{size}", f"PostgreSQL store {operation} at {size:,} conversations",
+            rows.append(Measurement(f"B12-{slug}@{size}", f"PostgreSQL store {operation} at {size:,} conversations",
                                     "ms", values, budget=budget, details={"p99 ms": round(p99(values), 2)}))
     return rows
 

@@ -178,10 +178,9 @@ def test_the_cycle_finder_names_a_cycle() -> None:
 
 
 # Reading documents is not talking to an LLM: models/attachments reads files with LlamaIndex's
-# readers, chunks them and searches them with its BM25 retriever (nothing of its LLMs or agents).
-READERS_ALLOWED = {"models.attachments": ("llama_index.core.node_parser", "llama_index.core.schema",
-                                          "llama_index.core.utils", "llama_index.core",
-                                          "llama_index.readers.file", "llama_index.retrievers.bm25")}
+# readers and chunks them with its splitter and tokenizer (nothing of its LLMs or agents).
+READERS_ALLOWED = {"models.attachments": ("llama_index.core.node_parser", "llama_index.core.utils",
+                                          "llama_index.core", "llama_index.readers.file")}
 
 
 def _allowed(module: str, imported: str) -> bool:

@@ -3,15 +3,21 @@ Document per page with its page label), DOCX with LlamaIndex's DocxReader (docx2
 CSVReader (which keeps the header row, unlike the default pandas reader), TXT and Markdown with
 SimpleDirectoryReader's default (plain text: its MarkdownReader splits and drops text).
 
-PDFs are read here rather than through PDFReader.load_data because it reads every page in one call
-(no progress to show, nothing to cancel between pages) and retries a damaged file three times.
+PDFs are read page by page with pypdf, as PDFReader does, in a process of their own (_pdf_reader)
+rather than through PDFReader.load_data, which reads every page in one call (no progress to show,
+nothing to cancel between pages), retries a damaged file three times, and would parse untrusted
+input inside the server.
 LlamaIndex is imported only here, when a document is read."""
 
 from __future__ import annotations
 
-import io
+import json
+import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from threading import Event
 
@@ -19,6 +25,8 @@ from models.attachments._check import decoded_text, extension_of
 from models.attachments._records import AttachmentRefused, DocumentText, IndexingCancelled, Passage
 
 Progress = Callable[[int, int], None]
+CANCEL_CHECK_SECONDS = 0.1  # how often a reader's watcher looks whether it has ended by itself
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent  # where `-m models.attachments…` is found
 
 
 def read_document(name: str, data: bytes, settings, *, progress: Progress | None = None,
@@ -49,43 +57,59 @@ def _check_cancel(cancel: Event | None) -> None:
 
 
 def _read_pdf(name: str, data: bytes, progress: Progress, cancel: Event | None) -> DocumentText:
-    import pypdf
-
-    # A PDF is untrusted input and pypdf reports damage as many kinds of exception, so every
-    # exception while parsing is this one refusal (never a traceback).
+    """The PDF's pages, read by pypdf in a process of its own (_pdf_reader says why)."""
+    reader = subprocess.Popen([sys.executable, "-m", "models.attachments._pdf_reader"], cwd=PROJECT_DIR,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    feeding = threading.Thread(target=_feed, args=(reader, data), name="bnaGPT PDF bytes", daemon=True)
+    feeding.start()
+    if cancel is not None:  # Cancel ends the reader even in the middle of a long page
+        threading.Thread(target=_end_on_cancel, args=(reader, cancel), name="bnaGPT PDF cancel", daemon=True).start()
     try:
-        pdf = pypdf.PdfReader(io.BytesIO(data))
-        if pdf.is_encrypted and not _opens_without_password(pdf):
-            raise AttachmentRefused(f"“{name}” is protected by a password, so it can't be read.")
-        total = len(pdf.pages)
-        labels = pdf.page_labels
-    except AttachmentRefused:
-        raise
-    except Exception:  # noqa: BLE001 - untrusted input: any failure to parse is damage
-        raise AttachmentRefused(f"“{name}” is damaged and can't be read as a PDF.") from None
-    pages = []
-    progress(0, total)
-    for number in range(total):
+        pages, total = [], None
+        for line in reader.stdout:
+            _check_cancel(cancel)
+            said = json.loads(line)
+            if isinstance(said, dict) and "refused" in said:
+                raise AttachmentRefused(_refusal(name, said["refused"]))
+            if isinstance(said, dict):
+                total = int(said["total"])
+            else:
+                pages.append(Passage(name, str(said[0]), str(said[1])))
+            progress(len(pages), total)
         _check_cancel(cancel)
-        try:
-            text = pdf.pages[number].extract_text() or ""
-        except Exception:  # noqa: BLE001 - as above, for one page
-            raise AttachmentRefused(f"“{name}” is damaged: page {number + 1} can't be read.") from None
-        label = labels[number] if number < len(labels) else str(number + 1)
-        pages.append(Passage(name, label, text))
-        progress(number + 1, total)
+    finally:
+        reader.kill()  # at once on Cancel or a refusal; a finished reader has exited already
+        reader.wait()
+        reader.stdout.close()
+    if total is None or len(pages) != total:  # it ended without a word: killed, or out of memory
+        raise AttachmentRefused(f"“{name}” is damaged and can't be read as a PDF.")
     if not any(page.text.strip() for page in pages):
         raise AttachmentRefused(f"“{name}” looks scanned: no text found; OCR is not available.")
     return DocumentText(name, tuple(pages), total)
 
 
-def _opens_without_password(pdf) -> bool:
-    """True for a PDF encrypted with an empty user password (only owner permissions set), which
-    every viewer opens without asking."""
-    try:
-        return bool(pdf.decrypt(""))
-    except Exception:  # noqa: BLE001 - an unsupported cipher: not readable here either
-        return False
+def _feed(reader: subprocess.Popen, data: bytes) -> None:
+    """Hand the reader the PDF's bytes (from a thread, so that its answers are read meanwhile)."""
+    with suppress(OSError):  # it ended early: a refusal or Cancel
+        reader.stdin.write(data)
+    with suppress(OSError):
+        reader.stdin.close()
+
+
+def _end_on_cancel(reader: subprocess.Popen, cancel: Event) -> None:
+    """Kill the reader once `cancel` is set; return when it has ended either way."""
+    while reader.poll() is None:
+        if cancel.wait(CANCEL_CHECK_SECONDS):
+            reader.kill()
+            return
+
+
+def _refusal(name: str, what: str) -> str:
+    if what == "encrypted":
+        return f"“{name}” is protected by a password, so it can't be read."
+    if what.startswith("page "):
+        return f"“{name}” is damaged: {what} can't be read."
+    return f"“{name}” is damaged and can't be read as a PDF."
 
 
 def _read_with_llama_index(name: str, extension: str, data: bytes) -> str:

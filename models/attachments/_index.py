@@ -1,6 +1,11 @@
-"""A document split into chunks with BM25 over them (llama-index-retrievers-bm25: bm25s and PyStemmer,
-offline, no embedding service). Chunks never cross a page, so each cites the one page it is from.
-LlamaIndex is imported only when an index is built or searched."""
+"""A document split into chunks with BM25 over them: offline, no embedding service. Chunks never cross
+a page, so each cites the one page it is from.
+
+Chunks are cut by LlamaIndex's SentenceSplitter and kept as places in their page's text (not copies),
+and BM25 is bm25s with PyStemmer's English stemmer, tokenised as llama-index-retrievers-bm25's
+BM25Retriever does (English stop words, its token pattern). The retriever itself is not used: it
+keeps each chunk again as a node's JSON, which would double the text in the server's memory (B11's
+budget is 2x the file). LlamaIndex and bm25s are imported only when an index is built or searched."""
 
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ from threading import Event
 
 from models.attachments._records import DocumentText, IndexingCancelled, Passage
 
-FORMAT = 1
+FORMAT = 2
 # Sentences end at . ! ? (and their CJK forms) followed by space. SentenceSplitter's default
 # finds them with NLTK's punkt, which it downloads from the internet on first use: not offline.
 SENTENCE = re.compile(r"[^.!?。？！]*(?:[.!?。？！]+\s*|$)")
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # BM25Retriever's
+Chunk = tuple[int, int, int, int]  # page number (from 0), start and end in its text, tokens
 
 
 def _sentences(text: str) -> list[str]:
@@ -24,16 +31,16 @@ def _sentences(text: str) -> list[str]:
 
 
 class DocumentIndex:
-    """A document's pages and chunks, their token counts, and (built when first needed) BM25."""
+    """A document's pages, its chunks, their token counts, and (built when first needed) BM25."""
 
-    def __init__(self, name: str, pages: list[tuple[Passage, int]], chunks: list[tuple[Passage, int]],
+    def __init__(self, name: str, pages: list[tuple[Passage, int]], chunks: list[Chunk],
                  page_count: int | None = None) -> None:
         self.name = name
         self.page_count = page_count
         self._pages = pages  # (passage, tokens) for each page, or the whole file
-        self._chunks = chunks  # (passage, tokens) in document order
+        self._chunks = chunks  # in document order
         self.tokens = sum(tokens for _, tokens in pages)  # the whole document's token count
-        self._retriever = None
+        self._bm25 = None
 
     @classmethod
     def build(cls, document: DocumentText, settings, *, progress: Callable[[int, int], None] | None = None,
@@ -48,16 +55,21 @@ class DocumentIndex:
                                     tokenizer=tokenizer, chunking_tokenizer_fn=_sentences)
         pages, chunks = [], []
         total = len(document.pages)
-        for done, page in enumerate(document.pages, 1):
+        for number, page in enumerate(document.pages):
             if cancel is not None and cancel.is_set():
                 raise IndexingCancelled()
             pages.append((page, len(tokenizer(page.text))))
+            start = 0
             for text in splitter.split_text(page.text) if page.text.strip() else ():
-                chunks.append((Passage(page.file, page.page, text), len(tokenizer(text))))
+                start = page.text.find(text, start)
+                if start < 0:  # never seen: the splitter keeps each chunk's characters as they were
+                    raise ValueError("a chunk is not in its page's text")
+                chunks.append((number, start, start + len(text), len(tokenizer(text))))
+                start += 1  # the next chunk overlaps this one, starting after its start
             if progress is not None:
-                progress(done, total)
+                progress(number + 1, total)
         index = cls(document.name, pages, chunks, document.page_count)
-        index._bm25()  # now, while the person watches the progress, not at their first question
+        index._search()  # now, while the person watches the progress, not at their first question
         return index
 
     def whole(self) -> list[Passage]:
@@ -67,13 +79,13 @@ class DocumentIndex:
     def retrieve(self, question: str, token_budget: int) -> list[Passage]:
         """The chunks that best answer `question` (BM25), best first, as many as fit `token_budget`
         tokens; the document's first chunks when no word of the question occurs in it."""
-        ranked = self._ranked(question)
-        order = ranked or range(len(self._chunks))
+        order = self._ranked(question) or range(len(self._chunks))
         chosen, left = [], token_budget
         for number in order:
-            passage, tokens = self._chunks[number]
+            page_number, start, end, tokens = self._chunks[number]
             if tokens <= left:
-                chosen.append(passage)
+                page = self._pages[page_number][0]
+                chosen.append(Passage(page.file, page.page, page.text[start:end]))
                 left -= tokens
         return chosen
 
@@ -81,29 +93,46 @@ class DocumentIndex:
         """Chunk numbers holding a word of `question`, best first."""
         if not self._chunks or not question.strip():
             return []
-        from llama_index.core.schema import QueryBundle
+        import bm25s
 
-        retriever = self._bm25()
-        retriever.similarity_top_k = len(self._chunks)
-        return [int(found.node.node_id) for found in retriever.retrieve(QueryBundle(question))
-                if (found.score or 0) > 0]
+        bm25, stemmer = self._search()
+        stems = bm25s.tokenize(question, stopwords="en", stemmer=stemmer, token_pattern=TOKEN_PATTERN,
+                               return_ids=False, show_progress=False)[0]
+        known = [stem for stem in stems if stem in bm25.vocab_dict]
+        if not known:
+            return []
+        numbers, scores = bm25.retrieve([known], k=len(self._chunks), show_progress=False)
+        return [int(number) for number, score in zip(numbers[0], scores[0], strict=True) if score > 0]
 
-    def _bm25(self):
-        """The BM25 retriever over the chunks, built once."""
-        if self._retriever is None and self._chunks:
-            from llama_index.core.schema import TextNode
-            from llama_index.retrievers.bm25 import BM25Retriever
+    def _search(self):
+        """BM25 over the chunks and its stemmer, built once."""
+        if self._bm25 is None:
+            import bm25s
+            import numpy
+            import Stemmer
+            from bm25s.tokenization import Tokenizer
 
-            nodes = [TextNode(id_=str(number), text=passage.text) for number, (passage, _) in enumerate(self._chunks)]
-            self._retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=len(nodes))
-        return self._retriever
+            stemmer = Stemmer.Stemmer("english")
+            words = Tokenizer(stemmer=stemmer.stemWord, stopwords="en", splitter=TOKEN_PATTERN)
+            # One chunk's text at a time, its words kept as 2-byte ids: a list of Python ints for
+            # every word of a long document at once would be most of indexing's memory (B11).
+            texts = (self._pages[page][0].text[start:end] for page, start, end, _ in self._chunks)
+            try:  # 2 bytes a word while the document has fewer than 65,536 stems (any real one), else 4
+                ids = [numpy.fromiter(chunk, dtype=numpy.uint16) for chunk in words.streaming_tokenize(texts)]
+            except OverflowError:
+                texts = (self._pages[page][0].text[start:end] for page, start, end, _ in self._chunks)
+                ids = [numpy.fromiter(chunk, dtype=numpy.int32) for chunk in words.streaming_tokenize(texts)]
+            bm25 = bm25s.BM25()
+            bm25.index((ids, words.get_vocab_dict()), show_progress=False)
+            self._bm25 = (bm25, stemmer)
+        return self._bm25
 
     def to_bytes(self) -> bytes:
         """The pages and chunks with their token counts, compressed, to cache beside the file
         (BM25 is rebuilt from the chunks when first searched: quicker than storing it)."""
         document = {"format": FORMAT, "name": self.name, "page_count": self.page_count,
                     "pages": [[page.page, page.text, tokens] for page, tokens in self._pages],
-                    "chunks": [[chunk.page, chunk.text, tokens] for chunk, tokens in self._chunks]}
+                    "chunks": self._chunks}
         return zlib.compress(json.dumps(document, ensure_ascii=False).encode("utf-8"), 1)
 
     @classmethod
@@ -115,7 +144,9 @@ class DocumentIndex:
                 raise ValueError("another format")
             name = document["name"]
             pages = [(Passage(name, page, text), int(tokens)) for page, text, tokens in document["pages"]]
-            chunks = [(Passage(name, page, text), int(tokens)) for page, text, tokens in document["chunks"]]
+            chunks = [(int(page), int(start), int(end), int(tokens)) for page, start, end, tokens in document["chunks"]]
+            if any(not 0 <= page < len(pages) for page, *_ in chunks):
+                raise ValueError("a chunk of no page")
             return cls(name, pages, chunks, document.get("page_count"))
         except (zlib.error, TypeError, KeyError, AttributeError, ValueError) as error:
             raise ValueError(f"not a document index: {error}") from None

@@ -21,13 +21,12 @@ from filelock import FileLock
 
 from models.store._drafts import DRAFTS_DIR_NAME
 from models.store._files import TEMP_PREFIX, held, move_aside, store_lock, write_atomic
+from models.store._format import references_in
 from models.store._records import StoreError
 
 FILES_DIR_NAME = ".files"
 INDEX_SUFFIX = ".index"
 DIGEST = re.compile(r"\A[0-9a-f]{64}\Z")
-# A digest as the store's JSON writes it in a message's attachments.
-_REFERENCE = re.compile(rb'"digest":\s*"([0-9a-f]{64})"')
 # A file put less than this long ago is never collected: it may be on its way into a message
 # (uploaded, not yet in the draft or conversation that will reference it).
 GRACE_SECONDS = 3600
@@ -53,11 +52,6 @@ def check_digest(digest: object) -> str:
     if not isinstance(digest, str) or not DIGEST.match(digest):
         raise StoreError("That is not an attached file's digest.")
     return digest
-
-
-def references_in(data: bytes) -> set[str]:
-    """The digests a conversation or draft file's bytes reference."""
-    return {match.decode("ascii") for match in _REFERENCE.findall(data)}
 
 
 class AttachedFiles:

@@ -13,14 +13,16 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from models.message import Message
 from models.store._files import TEMP_PREFIX, held, store_lock, write_atomic
-from models.store._format import is_json_object, utc_now
+from models.store._format import is_json_object, references_in, utc_now
 from models.store._records import StoreError
 
 DRAFTS_DIR_NAME = ".drafts"
@@ -64,9 +66,11 @@ class Drafts:
     # A draft belongs to its store's owner: the area sits in that owner's directory, so no other
     # owner's store can open, remove or even count it.
 
-    def __init__(self, store_directory: Path) -> None:
+    def __init__(self, store_directory: Path, lock: FileLock | None = None,
+                 on_removed: Callable[[set[str]], object] | None = None) -> None:
         self.directory = store_directory / DRAFTS_DIR_NAME
-        self._lock = store_lock(store_directory)  # the store's own lock
+        self._lock = lock or store_lock(store_directory)  # the store's own lock (the same object: it nests)
+        self._on_removed = on_removed  # given the attached files removed drafts referenced (lock held)
 
     def _path(self, draft_id: str) -> Path:
         return self.directory / f"{validate_draft_id(draft_id)}.json"
@@ -103,14 +107,16 @@ class Drafts:
         """Remove a draft (nothing happens when it is gone already)."""
         path = self._path(draft_id)
         with held(self._lock):
+            attached = self._attached(path)
             path.unlink(missing_ok=True)
+            self._forget(attached)
 
     def remove_older_than(self, days: float) -> int:
         """Remove drafts not written for `days` days (0: keep them all); how many were removed."""
         if days <= 0:
             return 0
         oldest = time.time() - days * 86400
-        removed = 0
+        removed, attached = 0, set()
         with held(self._lock):
             try:
                 entries = list(os.scandir(self.directory))
@@ -120,6 +126,19 @@ class Drafts:
                 stale_temp = entry.name.startswith(TEMP_PREFIX)
                 if (stale_temp or DRAFT_ID.match(entry.name.removesuffix(".json"))) and \
                         entry.stat().st_mtime < oldest:
+                    attached |= set() if stale_temp else self._attached(Path(entry.path))
                     os.unlink(entry.path)
                     removed += 1
+            self._forget(attached)
         return removed
+
+    def _attached(self, path: Path) -> set[str]:
+        """The attached files a draft file references (none when it is gone or unreadable)."""
+        try:
+            return references_in(path.read_bytes())
+        except OSError:
+            return set()
+
+    def _forget(self, attached: set[str]) -> None:
+        if attached and self._on_removed is not None:
+            self._on_removed(attached)

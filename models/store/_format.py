@@ -78,6 +78,15 @@ def encode_document(metadata: dict[str, Any], messages: Sequence[Message],
     return (header[:-1] + ', "messages": [\n' + body + "]}\n").encode("utf-8")
 
 
+# A digest as a message's attachments are written (Attachment.to_json): what names an attached file.
+_REFERENCE = re.compile(rb'"digest":\s*"([0-9a-f]{64})"')
+
+
+def references_in(data: bytes) -> set[str]:
+    """The attached files (digests) a conversation or draft file's bytes reference."""
+    return {match.decode("ascii") for match in _REFERENCE.findall(data)}
+
+
 def is_json_object(value: Any) -> bool:
     """True for a dict whose keys are all text, as a JSON object reads back."""
     return isinstance(value, dict) and all(isinstance(key, str) for key in value)

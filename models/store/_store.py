@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from models.message import Message
-from models.store._attached import AttachedFiles, references_in
+from models.store._attached import AttachedFiles
 from models.store._directory import ConversationFiles
 from models.store._drafts import Drafts
 from models.store._exchange import parse_import
-from models.store._format import UnreadableFile, file_name_for, is_json_object
+from models.store._format import UnreadableFile, file_name_for, is_json_object, references_in
 from models.store._legacy import LegacyImport
 from models.store._listing import Scan
 from models.store._names import unique_name, validate_name
@@ -50,8 +50,10 @@ class ConversationStore:
         self._legacy = LegacyImport(self._files)
         self._search_index: SearchIndex[ConversationSummary] = SearchIndex()
         self._listed: tuple[int | None, list[ConversationSummary]] = (None, [])  # a scan version, its listing
-        self.drafts = Drafts(self.directory)  # chats without a name yet: never listed nor searched
         self.files = AttachedFiles(self.directory, self._files.lock)  # attached files' bytes, by digest
+        # Chats without a name yet: never listed nor searched. A removed draft's files go with it
+        # when nothing else references them.
+        self.drafts = Drafts(self.directory, self._files.lock, on_removed=self.files.collect)
 
     def remember_owner(self, profile: dict[str, str]) -> None:
         """Record who the owner is (issuer, sub, e-mail, name: nothing secret), to find them by e-mail."""

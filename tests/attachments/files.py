@@ -81,6 +81,19 @@ def encrypt_pdf(data: bytes, password: str = "secret") -> bytes:
     return out.getvalue()
 
 
+def compress_pdf(data: bytes) -> bytes:
+    """The same PDF with its pages' text streams compressed (Flate), as most PDF writers make them."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(data)))
+    for page in writer.pages:
+        page.compress_content_streams()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def make_docx(paragraphs: list[str]) -> bytes:
     """A minimal Word document (the parts docx2txt and Word need) with one paragraph per item."""
     body = "".join(f"<w:p><w:r><w:t>{_xml(text)}</w:t></w:r></w:p>" for text in paragraphs)

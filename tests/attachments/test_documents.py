@@ -81,3 +81,11 @@ def test_a_damaged_docx_and_empty_text_are_refused(limits) -> None:
     broken = make_docx(["x"]).replace(b"word/document.xml", b"word/documenX.xml")
     assert refused("letter.docx", b"PK\x03\x04" + broken[4:], limits).startswith("“letter.docx” is damaged")
     assert refused("blank.txt", b"  \n\n", limits) == "“blank.txt” holds no text to read."
+
+
+def test_cancel_set_before_the_first_page_stops_reading(limits) -> None:
+    """Set before the reader says a word: it is ended (by its watcher or at its first line), as cancelled."""
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(IndexingCancelled):
+        read_document("long.pdf", make_pdf([["words"]] * 50), limits, cancel=cancel)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import string
 import threading
 from dataclasses import replace
 
 import pytest
 from llama_index.core.utils import get_tokenizer
 
-from models.attachments import DocumentIndex, IndexingCancelled, read_document
+from models.attachments import DocumentIndex, DocumentText, IndexingCancelled, Passage, read_document
 from tests.attachments.files import PLANTED_FACT, PLANTED_PAGE, PLANTED_QUESTION, make_pdf, report_pages
 
 
@@ -82,3 +84,14 @@ def test_building_reports_progress_and_can_be_cancelled(limits) -> None:
     cancel.set()
     with pytest.raises(IndexingCancelled):
         DocumentIndex.build(document, limits, cancel=cancel)
+
+
+def test_a_document_of_more_than_65536_distinct_words_is_searched_too(limits) -> None:
+    """Word ids outgrow two bytes: the index takes four and still finds the rare word."""
+    rng = random.Random(7)
+    words = ["".join(rng.choice(string.ascii_lowercase) for _ in range(9)) for _ in range(70_000)]
+    pages = tuple(Passage("words.txt", None, " ".join(words[start:start + 500]) + ".")
+                  for start in range(0, len(words), 500))
+    index = DocumentIndex.build(DocumentText("words.txt", pages), limits)
+    [best, *_] = index.retrieve(words[69_999], token_budget=500)
+    assert words[69_999] in best.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from models.store import (
     ImportProblem,
     StoreError,
     file_name_for,
+    move_conversations,
     new_draft_id,
     owner_key,
     parse_import,
@@ -47,6 +49,18 @@ def age(store: ConversationStore, *attachments: Attachment) -> None:
         os.utime(store.files.directory / attachment.digest, (1_000_000, 1_000_000))
 
 
+def age_draft(store: ConversationStore, draft: str) -> None:
+    """Make a draft look written long ago."""
+    if not isinstance(store, ConversationStore):  # the PostgreSQL store: its row's updated_at
+        from sqlalchemy import text
+
+        with store._database.begin() as connection:  # noqa: SLF001 - the test reaches into the database
+            connection.execute(text("UPDATE drafts SET updated_at = now() - interval '40 days' WHERE id = :id"),
+                               {"id": draft})
+        return
+    os.utime(store.drafts.directory / f"{draft}.json", (1_000_000, 1_000_000))
+
+
 def test_the_same_bytes_are_kept_once_under_their_sha256(json_store: ConversationStore) -> None:
     first = json_store.files.put(b"%PDF-1.4 report")
     assert first == hashlib.sha256(b"%PDF-1.4 report").hexdigest()
@@ -54,6 +68,14 @@ def test_the_same_bytes_are_kept_once_under_their_sha256(json_store: Conversatio
     assert json_store.files.read(first) == b"%PDF-1.4 report"
     assert sorted(path.name for path in json_store.files.directory.iterdir()) == [first]  # no temporary files left
     assert json_store.files.directory == json_store.directory / FILES_DIR_NAME
+
+
+def test_threads_putting_the_same_file_keep_one_whole_copy(json_store: ConversationStore) -> None:
+    data = os.urandom(2_000_000)
+    with ThreadPoolExecutor(4) as pool:
+        digests = set(pool.map(lambda _: json_store.files.put(data), range(8)))
+    assert len(digests) == 1 and json_store.files.read(digests.pop()) == data
+    assert len(list(json_store.files.directory.iterdir())) == 1
 
 
 def test_a_failed_put_leaves_nothing_behind(json_store: ConversationStore, monkeypatch) -> None:
@@ -172,3 +194,39 @@ def test_markdown_names_the_files_and_the_sources(store: ConversationStore) -> N
     markdown = to_markdown(store.load("Files"))
     assert "📎 Attached: report.pdf · 2 pages" in markdown
     assert "<summary>Sources</summary>" in markdown and "- [report.pdf p. 2] “Hi there”" in markdown
+
+
+def test_a_removed_draft_takes_its_files_along_unless_saved(store: ConversationStore) -> None:
+    kept, dropped = attach(store, "kept.pdf", b"kept"), attach(store, "dropped.pdf", b"dropped")
+    named, discarded = new_draft_id(), new_draft_id()
+    store.drafts.save(named, "memory", [Message("user", "q", attachments=(kept,))], None)
+    store.drafts.save(discarded, "memory", [Message("user", "q", attachments=(dropped,))], None)
+    age(store, kept, dropped)
+    store.save("Named", store.drafts.load(named).messages)  # saved under a name, then its draft goes
+    store.drafts.delete(named)
+    store.drafts.delete(discarded)  # New chat: the unsaved chat is discarded
+    assert store.files.exists(kept.digest) and not store.files.exists(dropped.digest)
+
+
+def test_expired_drafts_take_their_files_along(store: ConversationStore) -> None:
+    old = attach(store, "old.png", b"old", kind="image")
+    draft = new_draft_id()
+    store.drafts.save(draft, "simple", [Message("user", "q", attachments=(old,))], None)
+    age(store, old)
+    age_draft(store, draft)
+    assert store.drafts.remove_older_than(30) == 1
+    assert not store.files.exists(old.digest)
+
+
+def test_moving_conversations_to_a_person_takes_their_files(tmp_path: Path) -> None:
+    local = ConversationStore(tmp_path)
+    person = ConversationStore(tmp_path, owner_key("https://id.example", "ann"))
+    saved, drafted = attach(local, "saved.pdf", b"saved"), attach(local, "drafted.png", b"drafted", kind="image")
+    local.save("Trip", [Message("user", "q", attachments=(saved,))])
+    draft = new_draft_id()
+    local.drafts.save(draft, "memory", [Message("user", "q", attachments=(drafted,))], None)
+    age(local, saved, drafted)
+    assert move_conversations(local, person) == ["Trip"]
+    assert person.files.read(saved.digest) == b"saved" and person.files.read(drafted.digest) == b"drafted"
+    assert person.drafts.load(draft).messages[0].attachments == (drafted,)
+    assert not local.files.exists(saved.digest)  # nothing of the local user's references it any more

@@ -45,8 +45,8 @@ class PostgresStore:
         self.owner = owner
         self._database = database
         self._owner = LOCAL_OWNER if owner is None else owner
-        self.drafts = PostgresDrafts(database, self._owner)
         self.files = PostgresFiles(database, self._owner)  # attached files' bytes, by digest
+        self.drafts = PostgresDrafts(database, self._owner, self.files)
 
     def remember_owner(self, profile: dict[str, str]) -> None:
         """Record who the owner is (issuer, sub, e-mail, name: nothing secret), to find them by e-mail."""
