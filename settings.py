@@ -68,6 +68,13 @@ DEFAULTS = {
     # Loopback and private addresses a fetched URL may reach: "1" all of them, or "host:port,…" just
     # those (tests' fakes on 127.0.0.1). Never for a real deployment: a page could reach the network.
     "BNAGPT_FETCH_PRIVATE": "0",
+    # Serving a team: the conversations in one PostgreSQL (postgresql://user:password@host/db) that
+    # every server shares, instead of JSON files in BNAGPT_CONVERSATIONS_DIR. Empty: the files.
+    "BNAGPT_DATABASE_URL": "",
+    # Seconds to wait for the database before the sidebar says it can't be reached (and tries again).
+    "BNAGPT_DATABASE_TIMEOUT": "5",
+    # Seconds between the sidebar's tries to reach a store that could not be reached.
+    "BNAGPT_STORE_RETRY_SECONDS": "5",
     # Attachments. The largest file a person may attach: keep it equal to .streamlit/config.toml's
     # server.maxUploadSize (a test checks), which Streamlit enforces before bnaGPT sees the file.
     "BNAGPT_MAX_UPLOAD_MB": "20",
@@ -125,6 +132,9 @@ class Settings:
     brave_api_key: str | None = field(default=None, repr=False)
     tavily_url: str = DEFAULTS["BNAGPT_TAVILY_URL"]
     brave_url: str = DEFAULTS["BNAGPT_BRAVE_URL"]
+    database_url: str = field(default="", repr=False)  # "" keeps JSON files; it may hold a password
+    database_timeout: float = float(DEFAULTS["BNAGPT_DATABASE_TIMEOUT"])  # seconds to reach the database
+    store_retry_seconds: float = float(DEFAULTS["BNAGPT_STORE_RETRY_SECONDS"])  # between tries when it can't
     max_upload_mb: float = float(DEFAULTS["BNAGPT_MAX_UPLOAD_MB"])  # the largest attached file
     image_request_mb: float = float(DEFAULTS["GROQ_IMAGE_REQUEST_MB"])  # base64 of all images in a request
     image_max_pixels: int = int(DEFAULTS["GROQ_IMAGE_MAX_PIXELS"])  # an image's width x height
@@ -227,6 +237,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         brave_api_key=_lookup(sources, "BRAVE_API_KEY"),
         tavily_url=_lookup(sources, "BNAGPT_TAVILY_URL").rstrip("/"),
         brave_url=_lookup(sources, "BNAGPT_BRAVE_URL").rstrip("/"),
+        database_url=_lookup(sources, "BNAGPT_DATABASE_URL") or "",
+        database_timeout=_number(sources, "BNAGPT_DATABASE_TIMEOUT", float),
+        store_retry_seconds=_number(sources, "BNAGPT_STORE_RETRY_SECONDS", float),
         max_upload_mb=_number(sources, "BNAGPT_MAX_UPLOAD_MB", float),
         image_request_mb=_number(sources, "GROQ_IMAGE_REQUEST_MB", float),
         image_max_pixels=_number(sources, "GROQ_IMAGE_MAX_PIXELS", int),

@@ -1,4 +1,4 @@
-"""`python -m bench`: bnaGPT's benchmarks B1–B12, written to docs/BENCHMARKS.md and docs/benchmarks.json.
+"""`python -m bench`: bnaGPT's benchmarks B1–B14, written to docs/BENCHMARKS.md and docs/benchmarks.json.
 
 How to run it and what each measurement means: bench/README.md.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit
 
-from bench import attachments, long_streams, store_scale, tool_overhead
+from bench import attachments, long_streams, postgres_app, store_postgres, store_scale, tool_overhead
 from bench import browser_cases as cases
 from bench.browser import Bench
 from bench.report import Measurement, machine, markdown, merge, progress, write
@@ -24,8 +24,8 @@ from bench.thinking import thinking_rows
 from bench.voice import voice_rows
 from tests.e2e.streamlit_server import PROJECT_DIR
 
-GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12")
-WITHOUT_A_BROWSER = {"B7", "B11", "B12"}  # no browser, no app server
+GROUPS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12", "B13", "B14")
+WITHOUT_A_BROWSER = {"B7", "B11", "B12", "B13"}  # no browser, no app server
 ON_THE_APP_SERVER = {"B2", "B3", "B4", "B5", "B8", "B9"}  # share one warmed-up server
 
 
@@ -35,7 +35,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3)")
     parser.add_argument("--only", default=",".join(GROUPS), help="comma-separated groups, e.g. B3,B4")
     parser.add_argument("--quick", action="store_true",
-                        help="smaller B5–B7 to check the harness; writes to artifacts/bench unless --output")
+                        help="smaller B5–B7 and B13 to check the harness; writes to artifacts/bench unless --output")
     parser.add_argument("--output", type=Path, help="folder for BENCHMARKS.md and benchmarks.json (default docs/)")
     arguments = parser.parse_args(argv)
     arguments.groups = [group.strip().upper() for group in arguments.only.split(",") if group.strip()]
@@ -73,6 +73,10 @@ def browser_rows(arguments: argparse.Namespace, folder: Path, run: dict) -> list
             rows += attempt("B1", lambda: cases.cold_start(bench, repeat))
         if groups & ON_THE_APP_SERVER:
             rows += attempt("B2–B5, B8", lambda: app_server_rows(bench, groups, repeat, load_sizes))
+        if "B14" in groups:  # after B2–B5, to compare with them
+            if not groups & ON_THE_APP_SERVER:
+                cases.seed_conversations(bench, [1000, *load_sizes])
+            rows += attempt("B14", lambda: postgres_app.rows(bench, repeat, load_sizes, list(rows)))
         if "B6" in groups:
             sessions, turns = (3, 2) if arguments.quick else (10, 5)
             rows += attempt("B6", lambda: cases.session_memory(bench, repeat, sessions, turns))
@@ -127,6 +131,9 @@ def main(argv: list[str] | None = None) -> None:
         rows += attempt("B11", lambda: attachments.rows(max(arguments.repeat, 5)))
     if "B12" in arguments.groups:  # 30 runs at least: one tool turn's overhead is a few ms in tens
         rows += attempt("B12", lambda: tool_overhead.rows(max(arguments.repeat, 30)))
+    if "B13" in arguments.groups:
+        sizes = (10_000,) if arguments.quick else store_postgres.SIZES
+        rows += attempt("B13", lambda: store_postgres.measurements(max(arguments.repeat, 100), sizes))
     run["seconds"] = round(time.perf_counter() - began, 1)
     if set(arguments.groups) != set(GROUPS) and not arguments.quick:
         rows = merge(arguments.output / "benchmarks.json", rows)

@@ -8,19 +8,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from models.message import Message
-from models.store import Drafts, StoreError, new_draft_id
+from models.store import DraftArea, StoreError, new_draft_id
 
 
 class KeepsDraft:
     """Mixed into a ChatController: `messages`, `assistant` and `assistant_generation` are its."""
 
     draft_page = "chat"  # which page's draft this is: a draft opens only on the page it came from
-    drafts: Drafts | None = None
+    drafts: DraftArea | None = None
     draft_id: str | None = None
     draft_problem: str | None = None  # why the last draft write failed, for the view
     draft_days: float = 0
 
-    def use_drafts(self, drafts: Drafts | None, days: float) -> None:
+    def use_drafts(self, drafts: DraftArea | None, days: float) -> None:
         """Keep drafts in `drafts` (None: not at all), removing those older than `days` days."""
         self.drafts, self.draft_days = drafts, days
 

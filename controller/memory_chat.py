@@ -20,12 +20,13 @@ from models.message import Message
 from models.store import (
     Conversation,
     ConversationExists,
-    ConversationStore,
     ConversationSummary,
     ImportProblem,
     InvalidName,
     Listing,
+    Store,
     StoreError,
+    StoreUnavailable,
     export_file_name,
     parse_import,
     to_json,
@@ -38,6 +39,10 @@ from settings import Settings
 from utils.llm import Answerer, TurnFiles, build_agent, count_ahead
 
 SUGGESTED_NAME_LENGTH = 60
+AUTOSAVE_UNREACHABLE = (
+    "This turn is not saved yet: the conversation store can't be reached. It stays on this page, and "
+    "bnaGPT keeps trying to save it into “{name}”."
+)
 AUTOSAVE_CONFLICT = (
     "“{name}” was changed in another tab or window, so this turn was not saved into it (nothing was "
     "overwritten). Save under a new name to keep both, or Save as “{name}” to replace it."
@@ -59,7 +64,7 @@ class MemoryChatController(KeepsDraft, ChatController):
     draft_page = "memory"
     default_tools = ToolChoice(web_search=True)  # a chat that remembers is where people look things up
 
-    def __init__(self, settings: Settings, store: ConversationStore) -> None:
+    def __init__(self, settings: Settings, store: Store) -> None:
         super().__init__(settings)
         self.store = store
         self.files = store.files
@@ -117,12 +122,39 @@ class MemoryChatController(KeepsDraft, ChatController):
         """Write a named conversation after a finished turn; a refusal is kept for the view to show."""
         if self.name is None:
             return
+        # Once more at once: a database that just came back may cut the first connection tried.
+        for last in (False, True):
+            try:
+                self.save(self.name)
+                return
+            except ConversationExists:
+                self.autosave_problem = AUTOSAVE_CONFLICT.format(name=self.name)
+                return
+            except StoreUnavailable:
+                if last:
+                    self.autosave_problem = AUTOSAVE_UNREACHABLE.format(name=self.name)
+            except (StoreError, OSError) as error:
+                self.autosave_problem = f"This turn was not saved into “{self.name}”: {error}"
+                return
+
+    @property
+    def autosave_pending(self) -> bool:
+        """True when finished turns of a named chat wait for the store to be reachable again."""
+        return self.name is not None and self.autosave_problem == AUTOSAVE_UNREACHABLE.format(name=self.name)
+
+    def retry_autosave(self) -> bool:
+        """Try the waiting autosave again; True once nothing waits any more."""
+        if self.autosave_pending:
+            self._autosave()
+        return not self.autosave_pending
+
+    def reconnect(self) -> bool:
+        """True once the store answers again and the turns waiting for it are saved."""
         try:
-            self.save(self.name)
-        except ConversationExists:
-            self.autosave_problem = AUTOSAVE_CONFLICT.format(name=self.name)
-        except (StoreError, OSError) as error:
-            self.autosave_problem = f"This turn was not saved into “{self.name}”: {error}"
+            self.store.exists("bnaGPT")  # any question will do: does the store answer?
+        except (StoreError, OSError):
+            return False
+        return self.retry_autosave()
 
     def new_chat(self) -> None:
         """Clear the transcript and the agent's memory; the next save asks for a name; the session's
@@ -183,10 +215,10 @@ class MemoryChatController(KeepsDraft, ChatController):
             self.keep_draft()
         return summary
 
-    def list_conversations(self, query: str = "") -> Listing:
+    def list_conversations(self, query: str = "", limit: int | None = None) -> Listing:
         """The saved conversations (those whose name or messages hold every word of `query`),
         newest first, and what could not be read."""
-        return self.store.list(query)
+        return self.store.list(query, limit)
 
     def export(self, name: str, kind: str) -> bytes | str:
         """A saved conversation as a downloadable file's content; kind is "markdown" or "json"."""

@@ -17,6 +17,13 @@ from controller.memory_chat import MemoryChatController
 from models.store import ConversationStore
 from settings import SETTING_NAMES, Settings, load_settings
 from tests.fake_groq import FakeGroq
+from tests.postgres_fixtures import (  # noqa: F401 - fixtures and the hook, shared by every test folder
+    postgres_database,
+    postgres_database_url,
+    postgres_server,
+    pytest_terminal_summary,
+    stoppable_postgres,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # LlamaIndex 0.12 deprecates OpenAIAgent (which the design asks for) and the classes under it

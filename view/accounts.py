@@ -106,7 +106,7 @@ def _own_session(owner: str | None) -> bool:
 def _remember(settings: Settings, account: Account) -> None:
     # So that `python -m controller.move_conversations <e-mail>` can find them; not needed to chat.
     try:
-        load_store(str(settings.conversations_dir), account.owner).remember_owner(account.profile())
+        load_store(settings, account.owner).remember_owner(account.profile())
     except (StoreError, OSError) as error:
         _log.warning("Could not record who signed in: %s", error)
 

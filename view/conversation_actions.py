@@ -15,9 +15,10 @@ from typing import Generic, TypeVar
 import streamlit as st
 
 from controller.memory_chat import MemoryChatController
-from models.store import ConversationExists, Listing, StoreError, validate_name
+from models.store import ConversationExists, Listing, StoreError, StoreUnavailable, validate_name
 from view.chat_view import escape_markdown
 from view.sidebar_state import RENAME_TO_KEY, SAVE_NAME_KEY, SidebarState, sidebar_state
+from view.store_reconnect import note_reachable
 
 LINK_PARAM = "chat"  # the page's address names the open conversation: ?chat=<name>
 T = TypeVar("T")
@@ -34,6 +35,7 @@ class Outcome(Generic[T]):
 
     value: T | None = None
     problem: str | None = None
+    unreachable: bool = False  # the store could not be reached (trying again later may work)
 
 
 def attempt(action: Callable[[], T], lead: str = "") -> Outcome[T]:
@@ -47,7 +49,7 @@ def attempt(action: Callable[[], T], lead: str = "") -> Outcome[T]:
     except ConversationExists:
         raise
     except (StoreError, OSError) as error:
-        return Outcome(problem=f"{lead}{error}")
+        return Outcome(problem=f"{lead}{error}", unreachable=isinstance(error, StoreUnavailable))
 
 
 def attempt_in_place(action: Callable[[], T], lead: str = "") -> Outcome[T]:
@@ -70,7 +72,8 @@ def open_linked_conversation(controller: MemoryChatController) -> None:
         return
     outcome = attempt(lambda: controller.load(name), "The linked conversation could not be opened. ")
     if outcome.problem is not None:
-        del st.query_params[LINK_PARAM]
+        if not outcome.unreachable:  # else the link stays, for a reload once the store is back
+            del st.query_params[LINK_PARAM]
         sidebar_state().flash = (":material/link_off:", outcome.problem)
 
 
@@ -84,10 +87,12 @@ class ConversationActions:
     def state(self) -> SidebarState:
         return sidebar_state()
 
-    def listing(self, query: str) -> Listing | None:
+    def listing(self, query: str, limit: int | None = None) -> Listing | None:
         """The saved conversations matching `query`, newest first (None, with why, if they cannot be listed)."""
-        return attempt_in_place(lambda: self.controller.list_conversations(query),
-                                "Saved conversations could not be listed: ").value
+        outcome = attempt_in_place(lambda: self.controller.list_conversations(query, limit),
+                                   "Saved conversations could not be listed: ")
+        note_reachable(not outcome.unreachable)
+        return outcome.value
 
     def open_save(self) -> None:
         """Show the name box under Save, filled with a suggested name."""

@@ -65,7 +65,8 @@ def render_conversation_list(actions: ConversationActions) -> None:
         "Search conversations", key=SEARCH_KEY, placeholder="Search names and messages",
         icon=":material/search:", label_visibility="collapsed", on_change=_reset_limit,
     )
-    listing = actions.listing(query)
+    limit = sidebar_state().list_limit
+    listing = actions.listing(query, limit)
     if listing is None:
         return
     for problem in listing.problems:
@@ -75,12 +76,11 @@ def render_conversation_list(actions: ConversationActions) -> None:
         st.caption(f"No conversations match “{escape_markdown(query.strip())}”." if query.strip()
                    else "No saved conversations yet.")
         return
-    limit = sidebar_state().list_limit
     now, zone = datetime.now(UTC), browser_zone()
-    for summary in found[:limit]:
+    for summary in found:
         _conversation_item(actions, summary, updated_label(summary.updated, now, zone))
-    if len(found) > limit:
-        st.caption(f"Showing {limit} of {len(found)}.")
+    if listing.more:
+        st.caption(f"Showing {limit} of {listing.total}." if listing.total else f"Showing the newest {limit}.")
         st.button("Show more", key="memory.show_more", width="stretch", on_click=_show_more)
 
 

@@ -20,6 +20,7 @@ from view.conversation_list import render_conversation_list
 from view.drafts import sync_address
 from view.page_style import apply_page_style, close_sidebar_on_phone
 from view.sidebar_state import SAVE_NAME_KEY, sidebar_state
+from view.store_reconnect import render_reconnect
 
 NOTHING_TO_SAVE = "Nothing to save yet: send a message first."
 
@@ -63,6 +64,8 @@ class ConversationsSidebar:
             self.assistant_panel.render()
             st.subheader("Saved conversations")
             render_conversation_list(self.actions)
+            if render_reconnect(self.controller):
+                self.show_autosave_status()  # the waiting turns are saved now
             if st.button("Import conversations", icon=":material/upload_file:", width="stretch", key="memory.import"):
                 self.actions.ask("import", None)
         show_pending_dialog(self.actions)

@@ -25,7 +25,7 @@ GONE = "The unsaved chat in this link is gone (chats without a name are kept {da
 def use_drafts(controller: KeepsDraft, settings: Settings) -> None:
     """Give a new controller the store's drafts area (none when the folder cannot be used)."""
     try:
-        store = load_store(str(settings.conversations_dir), current_owner())
+        store = load_store(settings, current_owner())
     except OSError:
         return  # the chat still works; only a reload loses it
     controller.use_drafts(store.drafts, settings.draft_days)

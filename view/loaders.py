@@ -8,7 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from models.store import ConversationStore
+from models.store import Store, open_store
+from settings import Settings
 from utils.llm import CATALOG, ModelCatalog, warm_up
 
 IMAGES_DIR = Path(__file__).resolve().parent.parent / "static" / "images"
@@ -22,15 +23,21 @@ def load_image(name: str) -> bytes:
     return (IMAGES_DIR / name).read_bytes()
 
 
-@st.cache_resource
-def load_store(directory: str, owner: str | None = None) -> ConversationStore:
-    """One store per directory, owner and process, so its listing cache is shared by that owner's sessions."""
-    store = ConversationStore(directory, owner)
+def load_store(settings: Settings, owner: str | None = None) -> Store:
+    """One store per place (folder or database), owner and process, so its caches (and a database's
+    connection pool) are shared by that owner's sessions."""
+    return _load_store(str(settings.conversations_dir), settings.database_url, owner, settings)
+
+
+@st.cache_resource(show_spinner=False)
+def _load_store(directory: str, database_url: str, owner: str | None, _settings: Settings) -> Store:
+    # The folder and URL are the cache's key; the settings (not hashed) are what open_store reads.
+    store = open_store(_settings, owner)
     threading.Thread(target=_prepare_store, args=(store,), name="bnaGPT store warm-up", daemon=True).start()
     return store
 
 
-def _prepare_store(store: ConversationStore) -> None:
+def _prepare_store(store: Store) -> None:
     # The first listing reads every file's header unless the listing index on disk is current, and
     # the first search every file's words (B7): both are done before anyone asks.
     try:

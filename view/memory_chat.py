@@ -28,7 +28,7 @@ class MemoryChatView(ChatView):
 
     def make_controller(self, settings: Settings) -> MemoryChatController:
         try:
-            store = load_store(str(settings.conversations_dir), current_owner())
+            store = load_store(settings, current_owner())
         except OSError as error:
             st.error(f"Conversations cannot be kept in {settings.conversations_dir}: {error.strerror or error}.")
             st.stop()

@@ -9,14 +9,20 @@ from `owner_key(issuer, sub)`, or None for the one local user of a server withou
 accounts) and sees nothing of anyone else's. Chats without a name yet are kept as drafts
 in a separate area (`store.drafts`), never listed nor searched. Import everything from here;
 the modules with a leading underscore are the implementation. The design, module by module: docs/STORE.md.
+
+The app holds a `Store` (the contract, `_contract`) from `open_store(settings, owner)`, which picks
+the implementation: these JSON files, or PostgreSQL (`models.store.postgres`) when
+BNAGPT_DATABASE_URL is set.
 """
 
 from models.store._attached import FILES_DIR_NAME, AttachedFileDamaged, AttachedFileMissing, AttachedFiles
+from models.store._contract import DraftArea, FileArea, Store
 from models.store._drafts import Draft, Drafts, InvalidDraftId, new_draft_id, validate_draft_id
 from models.store._exchange import ImportedConversation, export_file_name, parse_import, to_json, to_markdown
 from models.store._format import file_name_for
 from models.store._listing_index import INDEX_DIR_NAME, LISTING_FILE_NAME, SETTLED_NS
 from models.store._names import MAX_NAME_LENGTH, unique_name, validate_name
+from models.store._open import open_store
 from models.store._owners import OWNERS_DIR_NAME, find_owners, owner_key
 from models.store._recordings import RECORDINGS_DIR_NAME, Recordings
 from models.store._records import (
@@ -29,14 +35,18 @@ from models.store._records import (
     InvalidName,
     Listing,
     StoreError,
+    StoreUnavailable,
 )
 from models.store._store import ConversationStore
 from models.store._transfer import move_conversations
 
 __all__ = [
+    # The contract every implementation keeps, and the one place that picks one from settings.
+    "Store", "DraftArea", "FileArea", "open_store",
     # The store, its records and errors, and the name rule.
     "ConversationStore", "Conversation", "ConversationSummary", "Listing",
-    "StoreError", "InvalidName", "ConversationExists", "ConversationNotFound", "ConversationDamaged", "ImportProblem",
+    "StoreError", "StoreUnavailable",
+    "InvalidName", "ConversationExists", "ConversationNotFound", "ConversationDamaged", "ImportProblem",
     "MAX_NAME_LENGTH", "validate_name", "unique_name",
     # Owners: a store is opened for one (None: the local user of a server without accounts).
     "owner_key", "find_owners", "move_conversations",

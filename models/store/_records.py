@@ -36,10 +36,21 @@ class Listing:
 
     conversations: list[ConversationSummary]
     problems: list[str]
+    # Asked for a page (`limit`): whether more follow, and how many match in all when that is known
+    # without counting them (a database does not count a million rows to draw a sidebar).
+    more: bool = False
+    total: int | None = None
 
 
 class StoreError(Exception):
     """Anything the store refuses or fails to do; str(error) is a sentence fit to show a person."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached now (a database that is down or far away); trying again may work."""
+
+    def __init__(self) -> None:
+        super().__init__("The conversation store can't be reached right now.")
 
 
 class InvalidName(StoreError):

@@ -66,7 +66,7 @@ class ConversationStore:
     ) -> ConversationSummary:
         """Write a conversation; an existing one is replaced only with `replace` or its current revision."""
         [name] = self._ready(name)
-        messages = _writable(messages, assistant)
+        messages = writable(messages, assistant)
         with self._files.locked():
             current = self._files.replaceable(file_name_for(name))
             if current is not None and not replace and expected_revision != current.revision:
@@ -106,18 +106,20 @@ class ConversationStore:
         [name] = self._ready(name)
         return self._files.holds(file_name_for(name))
 
-    def list(self, query: str = "") -> Listing:
-        """The saved conversations (those matching `query`, see search), newest first, plus a sentence
-        for each conversation that could not be read; one look at the store."""
+    def list(self, query: str = "", limit: int | None = None) -> Listing:
+        """The saved conversations (those matching `query`, see search), newest first (the first
+        `limit` of them), plus a sentence for each conversation that could not be read; one look at the store."""
         scan, problems = self._scan()
         words = query_words(query)
         if not words:
             listed = self._listed
             if listed[0] != scan.version:  # else the same files as last time: no need to sort them again
                 listed = self._listed = (scan.version, _newest_first(summary for _, summary in scan.entries.values()))
-            return Listing(list(listed[1]), problems)
-        found = self._search_index.matching(words, scan.entries, scan.version, self._read_tokens)
-        return Listing(_newest_first(found), problems)
+            found = listed[1]
+        else:
+            found = _newest_first(self._search_index.matching(words, scan.entries, scan.version, self._read_tokens))
+        page = found if limit is None else found[:limit]
+        return Listing(list(page), problems, more=len(page) < len(found), total=len(found))
 
     def search(self, query: str) -> list[ConversationSummary]:
         """Conversations whose name or messages hold every word of `query` (any case, any accents), newest first."""
@@ -166,7 +168,7 @@ class ConversationStore:
         `files` are the attached files an export carried, kept first so that no message names a missing one."""
         if not isinstance(name, str):
             raise TypeError("name must be text")
-        messages = _writable(messages, assistant)
+        messages = writable(messages, assistant)
         self._ready()
         for data in (files or {}).values():
             self.files.put(data)
@@ -186,6 +188,17 @@ class ConversationStore:
                 for item in imported
             ]
 
+    def write_copy(self, conversation: Conversation) -> None:
+        """Put a conversation here exactly as it is elsewhere (its dates and revision), replacing one of
+        its name (`python -m models.store.copy`)."""
+        summary = conversation.summary
+        [name] = self._ready(summary.name)
+        with self._files.locked():
+            # As if written over its own previous revision: `write` keeps `created` and adds one.
+            previous = replaced(summary, revision=summary.revision - 1)
+            self._files.write(name, writable(conversation.messages, conversation.assistant), previous,
+                              model=summary.model, assistant=conversation.assistant, updated=summary.updated)
+
     def _ready(self, *names: str) -> list[str]:
         """The names validated (InvalidName), once the original app's file is imported: each method's first step."""
         valid = [validate_name(name) for name in names]
@@ -204,7 +217,7 @@ class ConversationStore:
         return searchable_tokens(conversation.summary.name, (message.content for message in conversation.messages))
 
 
-def _writable(messages: Sequence[Message], assistant: dict[str, Any] | None) -> list[Message]:
+def writable(messages: Sequence[Message], assistant: dict[str, Any] | None) -> list[Message]:
     """The messages as a list, refusing contents that would not read back as they were given."""
     messages = list(messages)
     if not all(isinstance(message, Message) for message in messages):

@@ -24,6 +24,7 @@ from models.store import (
     LISTING_FILE_NAME,
     ConversationStore,
     ConversationSummary,
+    Store,
     _directory,
     _files,
     _listing,
@@ -34,10 +35,35 @@ from models.store._format import LEGACY_FILE_NAME, parse_document, summary_from
 from models.store._listing_index import ListingIndex
 
 
+@pytest.fixture(params=["json", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """A conversation store of each implementation: JSON files in the test's temporary folder, and
+    PostgreSQL (an emptied database on the session's server). The contract's tests take this one."""
+    if request.param == "json":
+        return ConversationStore(tmp_path / "store")
+    from models.store.postgres import PostgresStore, database_for
+
+    return PostgresStore(database_for(request.getfixturevalue("postgres_database"), 5))
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> ConversationStore:
-    """A conversation store in the test's temporary folder."""
+def json_store(tmp_path: Path) -> ConversationStore:
+    """A JSON-file store in the test's temporary folder, for what only files have (damage, layout, index)."""
     return ConversationStore(tmp_path / "store")
+
+
+@pytest.fixture
+def json_trips(json_store: ConversationStore) -> ConversationStore:
+    """test_search's three conversations in a JSON-file store."""
+    return save_trips(json_store)
+
+
+def save_trips(store: Store) -> Store:
+    """Three conversations, saved oldest first (test_search's)."""
+    store.save("Café in Paris", [Message("user", "Where can I get a croissant?"), Message("assistant", "Du Pain.")])
+    store.save("Ski trip", [Message("user", "Is Åre good in MARCH?"), Message("assistant", "Ça dépend: yes.")])
+    store.save("Groceries", MESSAGES)
+    return store
 
 
 MESSAGES = [
@@ -216,3 +242,11 @@ def copy_in_damaged(directory: Path, elsewhere: Path) -> None:
 
 
 HAND_CHANGES = [copy_in, move_in, delete_by_hand, replace_by_rename, copy_in_damaged]
+
+
+def contents(store: Store) -> Any:
+    """Everything a store holds, to compare before and after: the JSON store's files' bytes, or
+    another store's every conversation as it loads."""
+    if isinstance(store, ConversationStore):
+        return file_bytes(store.directory)
+    return {summary.name: store.load(summary.name) for summary in store.list().conversations}

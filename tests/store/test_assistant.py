@@ -13,36 +13,36 @@ from tests.store.conftest import MESSAGES
 ASSISTANT = {"system_prompt": "Be brief.", "model": "openai/gpt-oss-120b", "temperature": 0.7, "json_mode": False}
 
 
-def test_assistant_settings_go_in_the_header_after_the_model_and_round_trip(store: ConversationStore) -> None:
-    summary = store.save("with", MESSAGES, model="m", assistant=ASSISTANT)
-    store.save("without", MESSAGES)
-    path = store.directory / file_name_for("with")
+def test_assistant_settings_go_in_the_header_after_the_model_and_round_trip(json_store: ConversationStore) -> None:
+    summary = json_store.save("with", MESSAGES, model="m", assistant=ASSISTANT)
+    json_store.save("without", MESSAGES)
+    path = json_store.directory / file_name_for("with")
 
     header = json.loads(path.read_text(encoding="utf-8").split("\n", 1)[0] + "]}")
     keys = ["format", "name", "created", "updated", "revision", "model", "assistant", "message_count", "messages"]
     assert list(header) == keys and header["assistant"] == ASSISTANT
-    loaded = store.load("with")
+    loaded = json_store.load("with")
     assert loaded.assistant == ASSISTANT and loaded.summary == summary and loaded.messages == MESSAGES
-    assert store.load("without").assistant is None
-    assert store.list().conversations[1] == summary  # summaries do not carry the settings
+    assert json_store.load("without").assistant is None
+    assert json_store.list().conversations[1] == summary  # summaries do not carry the settings
 
 
-def test_saving_again_without_assistant_settings_drops_them(store: ConversationStore) -> None:
-    store.save("doc", MESSAGES, assistant=ASSISTANT)
-    store.save("doc", MESSAGES, expected_revision=1)
+def test_saving_again_without_assistant_settings_drops_them(json_store: ConversationStore) -> None:
+    json_store.save("doc", MESSAGES, assistant=ASSISTANT)
+    json_store.save("doc", MESSAGES, expected_revision=1)
 
-    assert store.load("doc").assistant is None
-    assert b'"assistant":' not in (store.directory / file_name_for("doc")).read_bytes()
+    assert json_store.load("doc").assistant is None
+    assert b'"assistant":' not in (json_store.directory / file_name_for("doc")).read_bytes()
 
 
-def test_a_long_non_ascii_system_prompt_still_fits_the_header(store: ConversationStore) -> None:
+def test_a_long_non_ascii_system_prompt_still_fits_the_header(json_store: ConversationStore) -> None:
     assistant = {**ASSISTANT, "system_prompt": "日本語の答え🏔🎉" * 500}  # 4,000 characters, 13 KB as UTF-8
-    store.save("long", MESSAGES, assistant=assistant)
-    path = store.directory / file_name_for("long")
+    json_store.save("long", MESSAGES, assistant=assistant)
+    path = json_store.directory / file_name_for("long")
 
     assert 12_000 < path.read_bytes().index(b"\n") < MAX_HEADER_BYTES
     assert read_header(path)["assistant"] == assistant  # from the first line, not the whole-file fallback
-    assert store.load("long").assistant == assistant
+    assert json_store.load("long").assistant == assistant
 
 
 @pytest.mark.parametrize("assistant", ["text", ["a", "list"], {1: "number key"}])

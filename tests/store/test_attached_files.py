@@ -38,49 +38,68 @@ def attach(store: ConversationStore, name: str, data: bytes, kind: str = "docume
 
 def age(store: ConversationStore, *attachments: Attachment) -> None:
     """Make files look put long ago, past the grace a just-uploaded file gets."""
+    if not isinstance(store, ConversationStore):  # the PostgreSQL store: its rows' put_at
+        from sqlalchemy import text
+
+        with store._database.begin() as connection:  # noqa: SLF001 - the test reaches into the database
+            connection.execute(text("UPDATE attached_files SET put_at = now() - interval '30 days' "
+                                    "WHERE digest = ANY(:digests)"), {"digests": [a.digest for a in attachments]})
+        return
     for attachment in attachments:
         os.utime(store.files.directory / attachment.digest, (1_000_000, 1_000_000))
 
 
-def test_the_same_bytes_are_kept_once_under_their_sha256(store: ConversationStore) -> None:
-    first = store.files.put(b"%PDF-1.4 report")
+def age_draft(store: ConversationStore, draft: str) -> None:
+    """Make a draft look written long ago."""
+    if not isinstance(store, ConversationStore):  # the PostgreSQL store: its row's updated_at
+        from sqlalchemy import text
+
+        with store._database.begin() as connection:  # noqa: SLF001 - the test reaches into the database
+            connection.execute(text("UPDATE drafts SET updated_at = now() - interval '40 days' WHERE id = :id"),
+                               {"id": draft})
+        return
+    os.utime(store.drafts.directory / f"{draft}.json", (1_000_000, 1_000_000))
+
+
+def test_the_same_bytes_are_kept_once_under_their_sha256(json_store: ConversationStore) -> None:
+    first = json_store.files.put(b"%PDF-1.4 report")
     assert first == hashlib.sha256(b"%PDF-1.4 report").hexdigest()
-    assert store.files.put(b"%PDF-1.4 report") == first
-    assert store.files.read(first) == b"%PDF-1.4 report"
-    assert sorted(path.name for path in store.files.directory.iterdir()) == [first]  # no temporary files left
-    assert store.files.directory == store.directory / FILES_DIR_NAME
+    assert json_store.files.put(b"%PDF-1.4 report") == first
+    assert json_store.files.read(first) == b"%PDF-1.4 report"
+    assert sorted(path.name for path in json_store.files.directory.iterdir()) == [first]  # no temporary files left
+    assert json_store.files.directory == json_store.directory / FILES_DIR_NAME
 
 
-def test_threads_putting_the_same_file_keep_one_whole_copy(store: ConversationStore) -> None:
+def test_threads_putting_the_same_file_keep_one_whole_copy(json_store: ConversationStore) -> None:
     data = os.urandom(2_000_000)
     with ThreadPoolExecutor(4) as pool:
-        digests = set(pool.map(lambda _: store.files.put(data), range(8)))
-    assert len(digests) == 1 and store.files.read(digests.pop()) == data
-    assert len(list(store.files.directory.iterdir())) == 1
+        digests = set(pool.map(lambda _: json_store.files.put(data), range(8)))
+    assert len(digests) == 1 and json_store.files.read(digests.pop()) == data
+    assert len(list(json_store.files.directory.iterdir())) == 1
 
 
-def test_a_failed_put_leaves_nothing_behind(store: ConversationStore, monkeypatch) -> None:
-    store.files.put(b"first")  # the folder exists
+def test_a_failed_put_leaves_nothing_behind(json_store: ConversationStore, monkeypatch) -> None:
+    json_store.files.put(b"first")  # the folder exists
 
     def disk_full(*_):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError):
-        store.files.put(b"second")
-    assert [path.name for path in store.files.directory.iterdir()] == [hashlib.sha256(b"first").hexdigest()]
+        json_store.files.put(b"second")
+    assert [path.name for path in json_store.files.directory.iterdir()] == [hashlib.sha256(b"first").hexdigest()]
 
 
-def test_a_damaged_file_is_set_aside_and_named(store: ConversationStore) -> None:
-    digest = store.files.put(b"the original bytes")
-    store.files.put_index(digest, b"index")
-    (store.files.directory / digest).write_bytes(b"bit rot")
+def test_a_damaged_file_is_set_aside_and_named(json_store: ConversationStore) -> None:
+    digest = json_store.files.put(b"the original bytes")
+    json_store.files.put_index(digest, b"index")
+    (json_store.files.directory / digest).write_bytes(b"bit rot")
     with pytest.raises(AttachedFileDamaged) as caught:
-        store.files.read(digest, name="report.pdf")
+        json_store.files.read(digest, name="report.pdf")
     assert str(caught.value).startswith("The attached file “report.pdf” was damaged on disk and was set aside as ")
-    assert caught.value.kept_as.read_bytes() == b"bit rot" and store.files.read_index(digest) is None
+    assert caught.value.kept_as.read_bytes() == b"bit rot" and json_store.files.read_index(digest) is None
     with pytest.raises(AttachedFileMissing, match="“report.pdf” is missing"):
-        store.files.read(digest, name="report.pdf")
+        json_store.files.read(digest, name="report.pdf")
 
 
 def test_a_digest_never_becomes_a_path(store: ConversationStore) -> None:
@@ -194,7 +213,7 @@ def test_expired_drafts_take_their_files_along(store: ConversationStore) -> None
     draft = new_draft_id()
     store.drafts.save(draft, "simple", [Message("user", "q", attachments=(old,))], None)
     age(store, old)
-    os.utime(store.drafts.directory / f"{draft}.json", (1_000_000, 1_000_000))
+    age_draft(store, draft)
     assert store.drafts.remove_older_than(30) == 1
     assert not store.files.exists(old.digest)
 

@@ -20,7 +20,7 @@ from models.store import (
     file_name_for,
     validate_name,
 )
-from tests.store.conftest import MESSAGES, all_files, conversation_files
+from tests.store.conftest import MESSAGES, all_files, conversation_files, names
 
 # Round trips and metadata
 
@@ -38,10 +38,10 @@ def test_save_then_load_returns_the_same_messages(store: ConversationStore) -> N
     assert summary.created == summary.updated
 
 
-def test_file_is_one_json_document_whose_first_line_holds_the_metadata(store: ConversationStore) -> None:
-    store.save("Layout", MESSAGES, model="m")
+def test_file_is_one_json_document_whose_first_line_holds_the_metadata(json_store: ConversationStore) -> None:
+    json_store.save("Layout", MESSAGES, model="m")
 
-    [path] = conversation_files(store.directory)
+    [path] = conversation_files(json_store.directory)
     text = path.read_text(encoding="utf-8")
     first_line, *message_lines, last_line = text.split("\n")[:-1]
 
@@ -93,13 +93,13 @@ def test_expected_revision_allows_replacing_and_a_stale_one_is_refused(store: Co
     assert store.save("doc", MESSAGES[:3], expected_revision=2).revision == 3
 
 
-def test_duplicate_name_without_replace_is_refused_and_leaves_the_original(store: ConversationStore) -> None:
-    store.save("Notes", MESSAGES)
-    [path] = conversation_files(store.directory)
+def test_duplicate_name_without_replace_is_refused_and_leaves_the_original(json_store: ConversationStore) -> None:
+    json_store.save("Notes", MESSAGES)
+    [path] = conversation_files(json_store.directory)
     before = path.read_bytes()
 
     with pytest.raises(ConversationExists) as raised:
-        store.save(" Notes ", MESSAGES[:1])
+        json_store.save(" Notes ", MESSAGES[:1])
 
     assert str(raised.value) == "A conversation named “Notes” already exists."
     assert path.read_bytes() == before
@@ -135,7 +135,7 @@ def test_unusable_names_are_refused(store: ConversationStore, name: str, message
         validate_name(name)
     with pytest.raises(InvalidName):
         store.save(name, MESSAGES)
-    assert conversation_files(store.directory) == []
+    assert store.list().conversations == []
 
 
 HOSTILE_NAMES = [
@@ -209,3 +209,17 @@ def test_the_store_creates_its_directory(tmp_path: Path) -> None:
 
     assert store.directory.is_dir()
     assert store.list().conversations == []
+
+
+def test_a_page_of_the_list_is_the_newest_and_says_whether_more_follow(store: ConversationStore) -> None:
+    for index in range(5):
+        store.save(f"chat {index}", [Message("user", f"word{index % 2} text")])
+
+    page = store.list(limit=2)
+    assert names(page.conversations) == ["chat 4", "chat 3"] and page.more
+    assert page.total in (None, 5)  # known when counting is free
+    whole = store.list(limit=5)
+    assert names(whole.conversations) == ["chat 4", "chat 3", "chat 2", "chat 1", "chat 0"] and not whole.more
+    found = store.list("word0", limit=2)
+    assert names(found.conversations) == ["chat 4", "chat 2"] and found.more
+    assert not store.list("word1", limit=2).more

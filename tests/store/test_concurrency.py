@@ -26,10 +26,10 @@ from tests.store.conftest import MESSAGES, conversation_files, temp_files
     ids=["replace-fails", "fsync-fails-before-the-data-is-on-disk"],
 )
 def test_a_save_that_fails_midway_leaves_the_old_file_and_no_temp_file(
-    store: ConversationStore, monkeypatch: pytest.MonkeyPatch, function: str, errno: int, strerror: str
+    json_store: ConversationStore, monkeypatch: pytest.MonkeyPatch, function: str, errno: int, strerror: str
 ) -> None:
-    store.save("safe", MESSAGES[:1])
-    [path] = conversation_files(store.directory)
+    json_store.save("safe", MESSAGES[:1])
+    [path] = conversation_files(json_store.directory)
     assert path.name == file_name_for("safe")
     before = path.read_bytes()
 
@@ -38,20 +38,20 @@ def test_a_save_that_fails_midway_leaves_the_old_file_and_no_temp_file(
 
     monkeypatch.setattr(os, function, failing)
     with pytest.raises(StoreError, match=f"could not be saved: {strerror}"):
-        store.save("safe", MESSAGES, replace=True)
+        json_store.save("safe", MESSAGES, replace=True)
     monkeypatch.undo()
 
     assert path.read_bytes() == before
-    assert temp_files(store.directory) == []
-    assert sorted(p.name for p in store.directory.iterdir()) == [".index", ".store.lock", path.name]
-    assert store.load("safe").messages == MESSAGES[:1]
+    assert temp_files(json_store.directory) == []
+    assert sorted(p.name for p in json_store.directory.iterdir()) == [".index", ".store.lock", path.name]
+    assert json_store.load("safe").messages == MESSAGES[:1]
 
 
 def test_the_old_file_stays_whole_until_the_new_one_is_complete(
-    store: ConversationStore, monkeypatch: pytest.MonkeyPatch
+    json_store: ConversationStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store.save("doc", MESSAGES[:1])
-    target = store.directory / file_name_for("doc")
+    json_store.save("doc", MESSAGES[:1])
+    target = json_store.directory / file_name_for("doc")
     before = target.read_bytes()
     target_while_syncing: list[bytes] = []
     real_fsync = os.fsync
@@ -61,11 +61,11 @@ def test_the_old_file_stays_whole_until_the_new_one_is_complete(
         real_fsync(descriptor)
 
     monkeypatch.setattr(os, "fsync", observing_fsync)
-    store.save("doc", MESSAGES, replace=True)
+    json_store.save("doc", MESSAGES, replace=True)
 
     # The first fsync is of the new data: at that moment the target must still be the old file.
     assert target_while_syncing[0] == before
-    assert store.load("doc").messages == MESSAGES
+    assert json_store.load("doc").messages == MESSAGES
 
 
 # Concurrency: threads
@@ -80,24 +80,24 @@ def run_threads(target: Callable[[int], None], count: int = 8) -> None:
         thread.join()
 
 
-def test_threads_saving_different_names_lose_nothing(store: ConversationStore) -> None:
+def test_threads_saving_different_names_lose_nothing(json_store: ConversationStore) -> None:
     start = threading.Barrier(8)
 
     def save_many(worker: int) -> None:
         start.wait()
         for index in range(15):
-            store.save(f"worker {worker} item {index}", [Message("user", f"{worker}/{index}")])
+            json_store.save(f"worker {worker} item {index}", [Message("user", f"{worker}/{index}")])
 
     run_threads(save_many)
 
-    listing = store.list()
+    listing = json_store.list()
     assert len(listing.conversations) == 8 * 15 and listing.problems == []
-    for path in conversation_files(store.directory):
+    for path in conversation_files(json_store.directory):
         json.loads(path.read_bytes())
-    assert store.load("worker 7 item 14").messages == [Message("user", "7/14")]
+    assert json_store.load("worker 7 item 14").messages == [Message("user", "7/14")]
 
 
-def test_threads_saving_the_same_name_keep_every_revision(store: ConversationStore) -> None:
+def test_threads_saving_the_same_name_keep_every_revision(json_store: ConversationStore) -> None:
     start = threading.Barrier(8)
     errors: list[Exception] = []
 
@@ -105,16 +105,16 @@ def test_threads_saving_the_same_name_keep_every_revision(store: ConversationSto
         start.wait()
         for index in range(10):
             try:
-                store.save("shared", [Message("user", f"{worker}/{index}")], replace=True)
+                json_store.save("shared", [Message("user", f"{worker}/{index}")], replace=True)
             except Exception as error:  # noqa: BLE001 - collected for the test thread to report
                 errors.append(error)
 
     run_threads(save_repeatedly)
 
     assert errors == []
-    conversation = store.load("shared")
+    conversation = json_store.load("shared")
     assert conversation.summary.revision == 80  # no save was lost to a read-modify-write race
-    assert temp_files(store.directory) == []
+    assert temp_files(json_store.directory) == []
 
 
 def test_threads_creating_the_same_name_exactly_one_wins(store: ConversationStore) -> None:

@@ -40,54 +40,54 @@ DAMAGE_KINDS = [
 
 
 @pytest.mark.parametrize("kind", DAMAGE_KINDS)
-def test_list_sets_a_damaged_file_aside_and_keeps_reporting_it(store: ConversationStore, kind: str) -> None:
-    store.save("fine", MESSAGES[:1])
-    damaged_bytes = write_damaged(store, kind)
+def test_list_sets_a_damaged_file_aside_and_keeps_reporting_it(json_store: ConversationStore, kind: str) -> None:
+    json_store.save("fine", MESSAGES[:1])
+    damaged_bytes = write_damaged(json_store, kind)
 
-    listing = store.list()
+    listing = json_store.list()
     if kind == "bad message":
         # The header is intact, so list() shows it; load() is what reads the messages.
         assert [summary.name for summary in listing.conversations] == ["broken", "fine"]
         with pytest.raises(ConversationDamaged):
-            store.load("broken")
-        listing = store.list()
+            json_store.load("broken")
+        listing = json_store.list()
 
     assert [summary.name for summary in listing.conversations] == ["fine"]
-    [kept] = corrupt_files(store.directory)
+    [kept] = corrupt_files(json_store.directory)
     assert kept.read_bytes() == damaged_bytes
     original = file_name_for("broken")
     assert listing.problems == [f"“{original}” could not be read; its bytes are kept in “{kept.name}”."]
-    assert store.list().problems == listing.problems  # still told on the next listing, from the kept name
-    assert not store.exists("broken")
+    assert json_store.list().problems == listing.problems  # still told on the next listing, from the kept name
+    assert not json_store.exists("broken")
 
 
 @pytest.mark.parametrize("kind", DAMAGE_KINDS)
-def test_load_of_a_damaged_file_raises_and_keeps_its_bytes(store: ConversationStore, kind: str) -> None:
-    damaged_bytes = write_damaged(store, kind)
+def test_load_of_a_damaged_file_raises_and_keeps_its_bytes(json_store: ConversationStore, kind: str) -> None:
+    damaged_bytes = write_damaged(json_store, kind)
 
     with pytest.raises(ConversationDamaged) as raised:
-        store.load("broken")
+        json_store.load("broken")
 
     kept = raised.value.kept_as
-    assert kept.parent == store.directory and kept.name.endswith(".corrupt")
+    assert kept.parent == json_store.directory and kept.name.endswith(".corrupt")
     assert kept.read_bytes() == damaged_bytes
     assert kept.name in str(raised.value) and "“broken”" in str(raised.value)
     with pytest.raises(ConversationNotFound):
-        store.load("broken")
+        json_store.load("broken")
 
 
-def test_a_file_holding_another_name_is_damaged(store: ConversationStore) -> None:
-    store.save("a", MESSAGES)
-    other = store.directory / file_name_for("b")
-    other.write_bytes((store.directory / file_name_for("a")).read_bytes())
+def test_a_file_holding_another_name_is_damaged(json_store: ConversationStore) -> None:
+    json_store.save("a", MESSAGES)
+    other = json_store.directory / file_name_for("b")
+    other.write_bytes((json_store.directory / file_name_for("a")).read_bytes())
 
     with pytest.raises(ConversationDamaged):
-        store.load("b")
-    assert store.load("a").messages == MESSAGES
+        json_store.load("b")
+    assert json_store.load("a").messages == MESSAGES
 
 
 def test_setting_aside_never_overwrites_an_earlier_kept_file(
-    store: ConversationStore, monkeypatch: pytest.MonkeyPatch
+    json_store: ConversationStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class FrozenClock(datetime):
         """Every file is set aside in the same microsecond, so their stamped names collide."""
@@ -97,27 +97,27 @@ def test_setting_aside_never_overwrites_an_earlier_kept_file(
             return datetime(2026, 11, 21, 2, 40, tzinfo=UTC)
 
     monkeypatch.setattr(_files, "datetime", FrozenClock)
-    first = write_damaged(store, "garbage")
+    first = write_damaged(json_store, "garbage")
     with pytest.raises(ConversationDamaged):
-        store.load("broken")
-    second = write_damaged(store, "wrong shape")
+        json_store.load("broken")
+    second = write_damaged(json_store, "wrong shape")
     with pytest.raises(ConversationDamaged):
-        store.load("broken")
+        json_store.load("broken")
 
-    assert sorted(path.read_bytes() for path in corrupt_files(store.directory)) == sorted([first, second])
-    problems = store.list().problems
+    assert sorted(path.read_bytes() for path in corrupt_files(json_store.directory)) == sorted([first, second])
+    problems = json_store.list().problems
     assert len(problems) == 2
     assert all(problem.startswith(f"“{file_name_for('broken')}” could not be read") for problem in problems)
 
 
-def test_saving_over_a_damaged_file_keeps_its_bytes_aside(store: ConversationStore) -> None:
-    damaged_bytes = write_damaged(store, "garbage")
+def test_saving_over_a_damaged_file_keeps_its_bytes_aside(json_store: ConversationStore) -> None:
+    damaged_bytes = write_damaged(json_store, "garbage")
 
-    summary = store.save("broken", MESSAGES[:1])
+    summary = json_store.save("broken", MESSAGES[:1])
 
     assert summary.revision == 1
-    assert [path.read_bytes() for path in corrupt_files(store.directory)] == [damaged_bytes]
-    assert store.load("broken").messages == MESSAGES[:1]
+    assert [path.read_bytes() for path in corrupt_files(json_store.directory)] == [damaged_bytes]
+    assert json_store.load("broken").messages == MESSAGES[:1]
 
 
 # Legacy import

@@ -36,12 +36,12 @@ def test_draft_ids_are_unguessable_and_never_a_path(store: ConversationStore, tm
     assert not (tmp_path.parent / "passwd").exists()
 
 
-def test_drafts_older_than_the_limit_are_removed(store: ConversationStore) -> None:
+def test_drafts_older_than_the_limit_are_removed(json_store: ConversationStore) -> None:
     old, recent = new_draft_id(), new_draft_id()
     for draft_id in (old, recent):
-        store.drafts.save(draft_id, "simple", MESSAGES, None)
+        json_store.drafts.save(draft_id, "simple", MESSAGES, None)
     month_ago = time.time() - 31 * 86400
-    os.utime(store.drafts.directory / f"{old}.json", (month_ago, month_ago))
-    assert store.drafts.remove_older_than(0) == 0  # 0 keeps them all
-    assert store.drafts.remove_older_than(30) == 1
-    assert store.drafts.load(old) is None and store.drafts.load(recent) is not None
+    os.utime(json_store.drafts.directory / f"{old}.json", (month_ago, month_ago))
+    assert json_store.drafts.remove_older_than(0) == 0  # 0 keeps them all
+    assert json_store.drafts.remove_older_than(30) == 1
+    assert json_store.drafts.load(old) is None and json_store.drafts.load(recent) is not None

@@ -65,12 +65,12 @@ def test_markdown_quotes_every_line_of_a_long_error(store: ConversationStore) ->
 # JSON export
 
 
-def test_json_export_is_exactly_the_file_the_store_wrote(store: ConversationStore) -> None:
-    store.save("Trip to Åre 🏔", [*MESSAGES, ANSWER], model="m", assistant=ASSISTANT)
+def test_json_export_is_exactly_the_file_the_store_wrote(json_store: ConversationStore) -> None:
+    json_store.save("Trip to Åre 🏔", [*MESSAGES, ANSWER], model="m", assistant=ASSISTANT)
 
-    exported = to_json(store.load("Trip to Åre 🏔"))
+    exported = to_json(json_store.load("Trip to Åre 🏔"))
 
-    assert exported == (store.directory / file_name_for("Trip to Åre 🏔")).read_bytes()
+    assert exported == (json_store.directory / file_name_for("Trip to Åre 🏔")).read_bytes()
 
 
 def test_json_export_imports_again_with_the_same_content(store: ConversationStore) -> None:

@@ -11,6 +11,7 @@ from models.message import Message
 from models.store import MAX_NAME_LENGTH, ConversationStore, ImportProblem, StoreError, file_name_for, to_json
 from tests.store.conftest import (
     MESSAGES,
+    contents,
     corrupt_files,
     file_bytes,
     impatient_store,
@@ -32,25 +33,25 @@ def test_an_import_takes_the_name_when_it_is_free(store: ConversationStore) -> N
 
 def test_an_import_never_replaces_a_conversation_and_numbers_the_name(store: ConversationStore) -> None:
     store.save("Plans", MESSAGES)
-    before = file_bytes(store.directory)
+    before = contents(store)
 
     second = store.import_conversation("Plans", [Message("user", "two")])
     third = store.import_conversation("  Plans ", [Message("user", "three")])
 
     assert (second.name, third.name) == ("Plans (2)", "Plans (3)")
-    assert {name: data for name, data in file_bytes(store.directory).items() if name in before} == before
+    assert {name: data for name, data in contents(store).items() if name in before} == before
     assert store.load("Plans").messages == MESSAGES
     assert store.load("Plans (3)").messages == [Message("user", "three")]
 
 
-def test_an_import_skips_a_name_whose_file_is_damaged_and_leaves_the_file(store: ConversationStore) -> None:
-    store.save("Broken", MESSAGES)
-    damaged = write_damaged(store.directory, "Broken", header_intact=False)
+def test_an_import_skips_a_name_whose_file_is_damaged_and_leaves_the_file(json_store: ConversationStore) -> None:
+    json_store.save("Broken", MESSAGES)
+    damaged = write_damaged(json_store.directory, "Broken", header_intact=False)
 
-    summary = store.import_conversation("Broken", MESSAGES)
+    summary = json_store.import_conversation("Broken", MESSAGES)
 
     assert summary.name == "Broken (2)"
-    assert (store.directory / file_name_for("Broken")).read_bytes() == damaged
+    assert (json_store.directory / file_name_for("Broken")).read_bytes() == damaged
 
 
 def test_a_long_name_is_trimmed_so_that_the_number_fits(store: ConversationStore) -> None:
@@ -111,14 +112,14 @@ def test_import_file_of_an_export_makes_a_copy_beside_the_original(store: Conver
     assert copy.created > store.load("Original").summary.created  # a new conversation, not a replacement
 
 
-def test_a_bad_file_imports_nothing_at_all(store: ConversationStore) -> None:
-    store.save("existing", MESSAGES)
-    before = file_bytes(store.directory)
+def test_a_bad_file_imports_nothing_at_all(json_store: ConversationStore) -> None:
+    json_store.save("existing", MESSAGES)
+    before = file_bytes(json_store.directory)
     data = legacy_file({"good": [{"role": "user", "content": "fine"}], "bad": [{"role": "wizard", "content": "x"}]})
 
     problem = "“mixed.json” could not be imported: the conversation 'bad', message 1"
     with pytest.raises(ImportProblem, match=problem):
-        store.import_file("mixed.json", data)
+        json_store.import_file("mixed.json", data)
 
-    assert file_bytes(store.directory) == before
-    assert corrupt_files(store.directory) == []
+    assert file_bytes(json_store.directory) == before
+    assert corrupt_files(json_store.directory) == []

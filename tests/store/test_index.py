@@ -89,28 +89,28 @@ def test_summaries_from_the_index_are_the_ones_the_dataclass_makes() -> None:
 # Changes made elsewhere
 
 
-def set_aside_damaged(store: ConversationStore) -> None:
-    write_damaged(store.directory, "c", header_intact=False)  # in place: noticed when the store sets it aside
+def set_aside_damaged(json_store: ConversationStore) -> None:
+    write_damaged(json_store.directory, "c", header_intact=False)  # in place: noticed when the json_store sets it aside
     with pytest.raises(ConversationDamaged):
-        store.load("c")
+        json_store.load("c")
 
 
-def import_legacy(store: ConversationStore) -> None:
+def import_legacy(json_store: ConversationStore) -> None:
     legacy = legacy_file({"Old": [{"role": "user", "content": "hi"}]})
-    (store.directory / "saved_conversations.json").write_bytes(legacy)
-    assert store.exists("Old")  # any call imports it
+    (json_store.directory / "saved_conversations.json").write_bytes(legacy)
+    assert json_store.exists("Old")  # any call imports it
 
 
 IMPORTED = legacy_file({"a": [{"role": "user", "content": "imported"}]})
 OPERATIONS: dict[str, Callable[[ConversationStore], Any]] = {
-    "save a new conversation": lambda store: store.save("new", MESSAGES[:1]),
-    "save over one": lambda store: store.save("b", MESSAGES[:1], replace=True),
-    "save at the expected revision": lambda store: store.save("b", MESSAGES[:2], expected_revision=1),
-    "rename": lambda store: store.rename("a", "renamed"),
-    "rename over another": lambda store: store.rename("a", "b", replace=True),
-    "delete": lambda store: store.delete("c"),
-    "import a conversation": lambda store: store.import_conversation("a", MESSAGES[:2]),
-    "import a file": lambda store: store.import_file("old.json", IMPORTED),
+    "save a new conversation": lambda json_store: json_store.save("new", MESSAGES[:1]),
+    "save over one": lambda json_store: json_store.save("b", MESSAGES[:1], replace=True),
+    "save at the expected revision": lambda json_store: json_store.save("b", MESSAGES[:2], expected_revision=1),
+    "rename": lambda json_store: json_store.rename("a", "renamed"),
+    "rename over another": lambda json_store: json_store.rename("a", "b", replace=True),
+    "delete": lambda json_store: json_store.delete("c"),
+    "import a conversation": lambda json_store: json_store.import_conversation("a", MESSAGES[:2]),
+    "import a file": lambda json_store: json_store.import_file("old.json", IMPORTED),
     "set a damaged file aside": set_aside_damaged,
     "import the original app's file": import_legacy,
 }

@@ -22,6 +22,7 @@ from models.store import (
 )
 from tests.store.conftest import (
     MESSAGES,
+    contents,
     conversation_files,
     corrupt_files,
     file_bytes,
@@ -33,20 +34,20 @@ from tests.store.conftest import (
 ASSISTANT = {"model": "llama-3.3-70b-versatile", "system_prompt": "Talk like a pirate.", "temperature": 0.3}
 
 
-def test_rename_moves_messages_settings_and_dates_to_the_new_name(store: ConversationStore) -> None:
-    before = store.save("Trip to Åre 🏔", MESSAGES, model="m", assistant=ASSISTANT)
+def test_rename_moves_messages_settings_and_dates_to_the_new_name(json_store: ConversationStore) -> None:
+    before = json_store.save("Trip to Åre 🏔", MESSAGES, model="m", assistant=ASSISTANT)
 
-    summary = store.rename("Trip to Åre 🏔", "Skiing 2026")
+    summary = json_store.rename("Trip to Åre 🏔", "Skiing 2026")
 
-    assert not store.exists("Trip to Åre 🏔")
-    assert [path.name for path in conversation_files(store.directory)] == [file_name_for("Skiing 2026")]
-    conversation = store.load("Skiing 2026")
+    assert not json_store.exists("Trip to Åre 🏔")
+    assert [path.name for path in conversation_files(json_store.directory)] == [file_name_for("Skiing 2026")]
+    conversation = json_store.load("Skiing 2026")
     assert conversation.messages == MESSAGES
     assert conversation.assistant == ASSISTANT
     assert conversation.summary == summary
     assert (summary.name, summary.created, summary.updated) == ("Skiing 2026", before.created, before.updated)
     assert (summary.revision, summary.message_count, summary.model) == (2, len(MESSAGES), "m")
-    assert store.list().conversations == [summary]
+    assert json_store.list().conversations == [summary]
 
 
 def test_rename_keeps_the_conversation_where_it_was_in_the_newest_first_list(store: ConversationStore) -> None:
@@ -74,10 +75,10 @@ def test_the_controller_can_keep_saving_under_the_new_name_with_the_returned_rev
 
 def test_renaming_to_the_same_normalised_name_changes_nothing(store: ConversationStore) -> None:
     summary = store.save("Café", MESSAGES)
-    before = file_bytes(store.directory)
+    before = contents(store)
 
     assert store.rename("Café", "  Cafe\u0301 ") == summary  # decomposed and padded: still the same name
-    assert file_bytes(store.directory) == before
+    assert contents(store) == before
 
 
 def test_names_differing_only_in_case_are_different_conversations(store: ConversationStore) -> None:
@@ -92,12 +93,12 @@ def test_names_differing_only_in_case_are_different_conversations(store: Convers
 def test_renaming_onto_another_conversation_is_refused_and_changes_nothing(store: ConversationStore) -> None:
     store.save("mine", MESSAGES[:1])
     store.save("theirs", MESSAGES[:2])
-    before = file_bytes(store.directory)
+    before = contents(store)
 
     with pytest.raises(ConversationExists, match="A conversation named “theirs” already exists"):
         store.rename("mine", "theirs")
 
-    assert file_bytes(store.directory) == before
+    assert contents(store) == before
 
 
 def test_renaming_onto_another_conversation_with_replace_replaces_it(store: ConversationStore) -> None:
@@ -119,12 +120,12 @@ def test_renaming_onto_another_conversation_with_replace_replaces_it(store: Conv
 
 def test_renaming_a_missing_conversation_raises_and_writes_nothing(store: ConversationStore) -> None:
     store.save("present", MESSAGES)
-    before = file_bytes(store.directory)
+    before = contents(store)
 
     with pytest.raises(ConversationNotFound, match="No saved conversation named “absent”"):
         store.rename("absent", "new")
 
-    assert file_bytes(store.directory) == before
+    assert contents(store) == before
 
 
 @pytest.mark.parametrize(
@@ -141,44 +142,44 @@ def test_renaming_a_missing_conversation_raises_and_writes_nothing(store: Conver
 )
 def test_an_invalid_new_name_is_refused_and_changes_nothing(store: ConversationStore, new: Any, message: str) -> None:
     store.save("valid", MESSAGES)
-    before = file_bytes(store.directory)
+    before = contents(store)
 
     with pytest.raises(InvalidName, match=message):
         store.rename("valid", new)
     with pytest.raises(InvalidName, match=message):
         store.rename(new, "valid")
 
-    assert file_bytes(store.directory) == before
+    assert contents(store) == before
 
 
-def test_renaming_a_damaged_conversation_sets_it_aside_and_raises(store: ConversationStore) -> None:
-    store.save("broken", MESSAGES)
-    damaged = write_damaged(store.directory, "broken", header_intact=True)
+def test_renaming_a_damaged_conversation_sets_it_aside_and_raises(json_store: ConversationStore) -> None:
+    json_store.save("broken", MESSAGES)
+    damaged = write_damaged(json_store.directory, "broken", header_intact=True)
 
     with pytest.raises(ConversationDamaged) as raised:
-        store.rename("broken", "repaired")
+        json_store.rename("broken", "repaired")
 
-    assert [path.read_bytes() for path in corrupt_files(store.directory)] == [damaged]
-    assert raised.value.kept_as == corrupt_files(store.directory)[0]
-    assert conversation_files(store.directory) == []
+    assert [path.read_bytes() for path in corrupt_files(json_store.directory)] == [damaged]
+    assert raised.value.kept_as == corrupt_files(json_store.directory)[0]
+    assert conversation_files(json_store.directory) == []
 
 
-def test_renaming_onto_a_damaged_file_keeps_its_bytes_aside(store: ConversationStore) -> None:
-    store.save("target", MESSAGES[:1])
-    damaged = write_damaged(store.directory, "target", header_intact=False)
-    store.save("source", MESSAGES)
+def test_renaming_onto_a_damaged_file_keeps_its_bytes_aside(json_store: ConversationStore) -> None:
+    json_store.save("target", MESSAGES[:1])
+    damaged = write_damaged(json_store.directory, "target", header_intact=False)
+    json_store.save("source", MESSAGES)
 
-    store.rename("source", "target")
+    json_store.rename("source", "target")
 
-    assert [path.read_bytes() for path in corrupt_files(store.directory)] == [damaged]
-    assert store.load("target").messages == MESSAGES
-    assert len(store.list().problems) == 1
+    assert [path.read_bytes() for path in corrupt_files(json_store.directory)] == [damaged]
+    assert json_store.load("target").messages == MESSAGES
+    assert len(json_store.list().problems) == 1
 
 
 def test_a_crash_between_writing_the_new_file_and_removing_the_old_keeps_both(
-    store: ConversationStore, monkeypatch: pytest.MonkeyPatch
+    json_store: ConversationStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store.save("old", MESSAGES)
+    json_store.save("old", MESSAGES)
 
     def crash(*args: Any, **kwargs: Any) -> None:
         raise OSError(5, "Input/output error")
@@ -186,11 +187,11 @@ def test_a_crash_between_writing_the_new_file_and_removing_the_old_keeps_both(
     monkeypatch.setattr(os, "unlink", crash)
     problem = "“old” was saved as “new”, but its old file could not be removed: Input/output error"
     with pytest.raises(StoreError, match=problem):
-        store.rename("old", "new")
+        json_store.rename("old", "new")
     monkeypatch.undo()
 
-    assert store.load("old").messages == MESSAGES
-    assert store.load("new").messages == MESSAGES
+    assert json_store.load("old").messages == MESSAGES
+    assert json_store.load("new").messages == MESSAGES
 
 
 def test_rename_waits_for_the_store_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,12 +205,12 @@ def test_rename_waits_for_the_store_lock(tmp_path: Path, monkeypatch: pytest.Mon
     assert file_bytes(store.directory) == before
 
 
-def test_another_store_instance_sees_the_rename(store: ConversationStore) -> None:
-    store.save("old", [Message("user", "hi")])
-    other = ConversationStore(store.directory)
+def test_another_store_instance_sees_the_rename(json_store: ConversationStore) -> None:
+    json_store.save("old", [Message("user", "hi")])
+    other = ConversationStore(json_store.directory)
     assert [summary.name for summary in other.list().conversations] == ["old"]
 
-    store.rename("old", "new")
+    json_store.rename("old", "new")
 
     assert [summary.name for summary in other.list().conversations] == ["new"]
     assert other.load("new").messages == [Message("user", "hi")]

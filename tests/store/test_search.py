@@ -10,16 +10,13 @@ import pytest
 
 from models.message import Message
 from models.store import ConversationStore, _directory, file_name_for
-from tests.store.conftest import MESSAGES, names, write_damaged
+from tests.store.conftest import names, save_trips, write_damaged
 
 
 @pytest.fixture
 def trips(store: ConversationStore) -> ConversationStore:
     """Three conversations, saved oldest first."""
-    store.save("Café in Paris", [Message("user", "Where can I get a croissant?"), Message("assistant", "Du Pain.")])
-    store.save("Ski trip", [Message("user", "Is Åre good in MARCH?"), Message("assistant", "Ça dépend: yes.")])
-    store.save("Groceries", MESSAGES)
-    return store
+    return save_trips(store)
 
 
 # What matches
@@ -118,29 +115,29 @@ def test_a_renamed_conversation_is_found_by_its_new_name_only(trips: Conversatio
     assert names(trips.search("breakfast croissant")) == ["Breakfast"]
 
 
-def test_changes_made_by_another_process_are_found(trips: ConversationStore) -> None:
-    assert trips.search("tiramisu") == []
-    other = ConversationStore(trips.directory)
+def test_changes_made_by_another_process_are_found(json_trips: ConversationStore) -> None:
+    assert json_trips.search("tiramisu") == []
+    other = ConversationStore(json_trips.directory)
 
     other.save("Dessert", [Message("user", "Tiramisu recipe?")])
     other.delete("Groceries")
 
-    assert names(trips.search("tiramisu")) == ["Dessert"]
-    assert trips.search("backslashes") == []
+    assert names(json_trips.search("tiramisu")) == ["Dessert"]
+    assert json_trips.search("backslashes") == []
 
 
-def test_a_file_edited_in_place_is_read_again_once_the_directory_changes(trips: ConversationStore) -> None:
-    assert trips.search("pudding") == []
-    path = trips.directory / file_name_for("Groceries")
+def test_a_file_edited_in_place_is_read_again_once_the_directory_changes(json_trips: ConversationStore) -> None:
+    assert json_trips.search("pudding") == []
+    path = json_trips.directory / file_name_for("Groceries")
 
     with open(path, "r+b") as file:  # same inode, new size and mtime
         data = file.read().replace(b"Hello", b"Pudding")
         file.seek(0)
         file.write(data)
     # The directory itself did not change, so the store may not look at its files until it does.
-    trips.save("Another", [Message("user", "anything")])
+    json_trips.save("Another", [Message("user", "anything")])
 
-    assert names(trips.search("pudding")) == ["Groceries"]
+    assert names(json_trips.search("pudding")) == ["Groceries"]
 
 
 def test_a_warm_search_reads_no_file(trips: ConversationStore, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,17 +165,17 @@ def test_a_file_changed_after_a_search_is_read_again_even_with_a_remembered_word
 # Damaged files
 
 
-def test_a_conversation_whose_messages_are_damaged_is_skipped(trips: ConversationStore) -> None:
-    write_damaged(trips.directory, "Ski trip", header_intact=True)
+def test_a_conversation_whose_messages_are_damaged_is_skipped(json_trips: ConversationStore) -> None:
+    write_damaged(json_trips.directory, "Ski trip", header_intact=True)
 
-    assert trips.search("trip") == []
-    assert names(trips.search("e")) == ["Groceries", "Café in Paris"]
-    assert "Ski trip" in names(trips.list().conversations)  # its header still lists it; load() will report it
+    assert json_trips.search("trip") == []
+    assert names(json_trips.search("e")) == ["Groceries", "Café in Paris"]
+    assert "Ski trip" in names(json_trips.list().conversations)  # its header still lists it; load() will report it
 
 
-def test_an_unreadable_file_is_skipped_and_listed_as_a_problem(trips: ConversationStore) -> None:
-    write_damaged(trips.directory, "Ski trip", header_intact=False)
+def test_an_unreadable_file_is_skipped_and_listed_as_a_problem(json_trips: ConversationStore) -> None:
+    write_damaged(json_trips.directory, "Ski trip", header_intact=False)
 
-    assert trips.search("trip") == []
-    assert names(trips.search("e")) == ["Groceries", "Café in Paris"]
-    assert len(trips.list().problems) == 1
+    assert json_trips.search("trip") == []
+    assert names(json_trips.search("e")) == ["Groceries", "Café in Paris"]
+    assert len(json_trips.list().problems) == 1
