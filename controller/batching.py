@@ -8,11 +8,13 @@ from typing import Any
 
 from utils.llm import Reasoning
 
-# Each batch is drawn whole again by the browser, which costs more as the answer grows, so pieces
-# are gathered for 40 ms while it is short and for longer as it grows (B3).
+# Each batch costs the browser a redraw of what changed and a scroll to follow it, whatever its size
+# (the answer streams in blocks), so pieces are gathered for 40 ms while the answer is short and for
+# longer as it grows, up to 0.3 s: a long answer keeps the browser's share of a core bounded (B10)
+# while a short one still streams word by word (B3).
 BATCH_SECONDS = 0.04
-BATCH_SECONDS_PER_CHARACTER = 1e-5
-LONGEST_BATCH_SECONDS = 0.15
+BATCH_SECONDS_PER_CHARACTER = 2e-5
+LONGEST_BATCH_SECONDS = 0.3
 
 
 def batch_seconds(length: int, shortest: float = BATCH_SECONDS) -> float:
@@ -25,7 +27,8 @@ def batch_seconds(length: int, shortest: float = BATCH_SECONDS) -> float:
 def in_batches(events: Iterable[Any], seconds: float = BATCH_SECONDS,
                clock: Callable[[], float] = time.monotonic) -> Iterator[Any]:
     """Answer text (and, apart, reasoning) joined into batches: the first at once, then whatever came
-    in since the last, at least `seconds` later and longer as the text grows (`batch_seconds`).
+    in since the last, at least `seconds` later and longer as the text (thinking and answer) grows
+    (`batch_seconds`).
     A `Waiting` (or a tool step) is handed on at once, after what was gathered."""
     pending: list[str] = []
     kind: type = str
@@ -43,10 +46,10 @@ def in_batches(events: Iterable[Any], seconds: float = BATCH_SECONDS,
             yield event
             continue
         this, text = (str, event) if isinstance(event, str) else (Reasoning, event.text)
-        if this is not kind:
+        if this is not kind:  # the answer after the thinking: its first piece at once, at the same pace
             if pending:
                 yield batch()
-            kind, last_yield, handed_on = this, None, 0
+            kind, last_yield = this, None
         pending.append(text)
         if last_yield is None or clock() - last_yield >= batch_seconds(handed_on, seconds):
             handed_on += sum(map(len, pending))

@@ -10,7 +10,7 @@ import sys
 from openai._models import construct_type
 from openai.types.chat import ChatCompletionChunk
 
-from controller.chat import LONGEST_BATCH_SECONDS, batch_seconds, in_batches
+from controller.chat import LONGEST_BATCH_SECONDS, Reasoning, batch_seconds, in_batches
 from models.assistant_settings import AssistantSettings
 from tests.app_driver import PROJECT_DIR
 from tests.conftest import ask, sent_messages
@@ -53,9 +53,9 @@ def test_batches_grow_with_the_answer_up_to_a_limit_and_lose_nothing():
     gaps = gaps[:-1]  # the last batch is whatever was left when the answer ended
     assert gaps[0] == (10, 0.04)  # a short answer: 40 ms batches
     assert all(gap <= LONGEST_BATCH_SECONDS + 0.005 for _, gap in gaps)
-    assert {gap for length, gap in gaps if length > 20000} == {0.15}
+    assert {gap for length, gap in gaps if length > 20000} == {LONGEST_BATCH_SECONDS}
     middle = [gap for length, gap in gaps if 6000 <= length <= 9000]
-    assert middle and all(0.06 <= gap <= 0.095 for gap in middle)  # 10 µs a character
+    assert middle and all(0.12 <= gap <= 0.19 for gap in middle)  # 20 µs a character
 
 
 def test_no_batching_hands_on_every_delta():
@@ -122,3 +122,16 @@ def test_no_token_makes_an_event_that_carries_the_whole_history(memory_chat, fak
     assert "LLMChatInProgressEvent" not in recorder.events
     assert len(sent_messages(fake_groq.chat_requests()[-1])) == 7  # the three turns before, and the question
     assert memory_chat.messages[-1].details.completion_tokens == fake_groq.requests[-1].completion_tokens  # usage read
+
+
+def test_the_answer_after_the_thinking_keeps_its_pace():
+    # The browser's cost of a batch does not depend on whose text it is: the answer's first piece goes
+    # at once, the next after the interval the thinking had grown to.
+    clock = Clock()
+    events = [Reasoning("x" * 9 + " ")] * 2000 + ["y" * 9 + " "] * 100  # 20,000 characters thought first
+    times = []
+    for batch in in_batches(paced(events, clock, 0.005), 0.04, clock):
+        if isinstance(batch, str):
+            times.append(clock.now)
+    assert len(times) >= 2
+    assert times[1] - times[0] >= LONGEST_BATCH_SECONDS
