@@ -118,6 +118,16 @@ class ChatController:
         yield from self._stream_turn(Message("user", prompt, attachments=tuple(attachments)), len(self.messages),
                                      model=model)
 
+    def start_reply(self, prompt: str) -> Iterator[Any]:
+        """`stream_reply(prompt)` with its request already on its way, so that Groq answers while the page
+        draws the transcript (B3). Close it if it is never read: the turn is then kept as stopped."""
+        stream = self._stream_turn(Message("user", prompt), len(self.messages), announce=True)
+        try:
+            next(stream)  # returns as soon as the request is sent
+        except ChatError as error:  # the failure is told where the answer would have been
+            return _failing(error)
+        return stream
+
     def last_turn_failed(self) -> bool:
         """The last turn got no finished answer (its question, or what arrived of its answer, has an error)."""
         start = self.last_turn_start()
@@ -150,8 +160,9 @@ class ChatController:
             self._replace_from(start, [replace(self.messages[start], **changes), *self.messages[start + 1:]])
 
     def _stream_turn(self, question: Message, start: int, keep_old: bool | None = None,
-                     model: str | None = None) -> Iterator[Any]:
-        """Stream an answer to `question` given the transcript before `start`, which it then replaces."""
+                     model: str | None = None, announce: bool = False) -> Iterator[Any]:
+        """Stream an answer to `question` given the transcript before `start`, which it then replaces;
+        `announce` yields None first, once the request is sent."""
         question = Message("user", question.content, attachments=question.attachments)  # its old error gone
         prompt, history = question.content, self.messages[:start]
         if keep_old is None:
@@ -165,6 +176,8 @@ class ChatController:
         streaming, began, last = None, time.monotonic(), None
         try:
             streaming = engine.stream(prompt, history, self.turn_files(question, history))
+            if announce:
+                yield None
             for last in in_batches(streaming, self.batch_seconds):
                 yield last
         except GeneratorExit:
@@ -242,3 +255,8 @@ class ChatController:
 
     def _build_engine(self, assistant: AssistantSettings) -> Answerer:
         raise NotImplementedError
+
+
+def _failing(error: Exception) -> Iterator[Any]:
+    raise error
+    yield  # a generator: the error comes when it is read

@@ -69,6 +69,22 @@ class ChatView:
         typed = text if isinstance(text, str) else None
         if kind is not None and refused_over_cap(settings, typed):  # accounts: this person's minute is spent
             kind = None
+        early = self._start_early(controller, settings, kind, text)
+        try:
+            self._draw(controller, settings, kind, text, early)
+        finally:
+            if early is not None:  # never read (a Stop while the page drew): the turn is kept as stopped
+                early.close()
+
+    def _start_early(self, controller: Any, settings: Settings, kind: str | None, text: Any) -> Iterator[Any] | None:
+        """A typed message without files is sent to Groq now: it answers while the page draws (B3)."""
+        if (kind != SEND or not settings.groq_api_key or not text.strip()
+                or uploads_in(st.session_state.get(f"{self.state_prefix}.prompt"))):
+            return None
+        return controller.start_reply(text)
+
+    def _draw(self, controller: Any, settings: Settings, kind: str | None, text: Any,
+              early: Iterator[Any] | None) -> None:
         last_turn = controller.last_turn_start()
         regenerating = kind == REGENERATE and last_turn is not None
         editing = kind == EDIT and last_turn is not None and bool(text.strip())
@@ -94,7 +110,7 @@ class ChatView:
         elif editing:
             self.answer(controller, text, controller.stream_edited(text), controller.messages[last_turn].attachments)
         elif kind == SEND and (text.strip() or uploads_in(st.session_state.get(f"{self.state_prefix}.prompt"))):
-            self._send(controller, settings, text)
+            self._send(controller, settings, text, early)
         elif kind == HELD and pending_key in st.session_state:
             pending, (model, with_images) = st.session_state.pop(pending_key), text
             attachments = [a for a in pending.attachments if with_images or a.kind != "image"]
@@ -106,11 +122,13 @@ class ChatView:
             self.answer(controller, spoken[0], spoken_reply(controller, *spoken))
         finish_reading(settings)  # an answer read by itself, once the chat box is there
 
-    def _send(self, controller: Any, settings: Settings, text: str) -> None:
-        """Send a typed message; files attached to it are read first (progress, Cancel), and the message is
-        held back instead when a file is refused or the model cannot read its images."""
+    def _send(self, controller: Any, settings: Settings, text: str, early: Iterator[Any] | None) -> None:
+        """Send a typed message (`early`: already sent); files attached to it are read first (progress,
+        Cancel), and the message is held back instead when a file is refused or the model cannot read its images."""
         uploads = uploads_in(st.session_state.get(f"{self.state_prefix}.prompt"))
         prompt = text if text.strip() else DESCRIBE
+        if early is not None:
+            self.answer(controller, prompt, early)
         if not uploads:
             self.answer(controller, prompt, controller.stream_reply(prompt))
         attachments = ready_attachments(uploads, controller, settings, Pending(prompt, controller.assistant.model),
