@@ -11,7 +11,7 @@ from typing import Any
 
 from controller.attachments import turn_files
 from controller.batching import BATCH_SECONDS, LONGEST_BATCH_SECONDS, batch_seconds, in_batches
-from controller.turn_parts import answer_details, json_problem
+from controller.turn_parts import answer_details, json_problem, redo_model
 from models.answer_details import AnswerDetails
 from models.assistant_settings import AssistantSettings, SharedAssistant
 from models.attachments import Attachment, AttachmentRefused
@@ -133,26 +133,37 @@ class ChatController:
         start = self.last_turn_start()
         return start is not None and any(message.error for message in self.messages[start:])
 
-    def stream_regenerated(self) -> Iterator[str]:
-        """Answer the last question again (Regenerate, or Retry of a failed turn); the new answer
-        replaces the old one (a failure keeps an old answer, and replaces an old failure)."""
-        start = self.last_turn_start()
-        if start is None:
-            return
-        # A question whose images were answered by a model that reads them (one turn's choice) is
-        # answered by that model again, not by one that would silently go without them.
-        answered = next((m.details.model for m in self.messages[start + 1:] if m.details), None)
-        images = any(a.kind == "image" for a in self.messages[start].attachments)
-        again = answered if images and answered and not reads_images(self.assistant.model) else None
-        yield from self._stream_turn(self.messages[start], start, model=again)
+    def redo_model(self) -> str:
+        """The model that answers the last question again (see turn_parts.redo_model)."""
+        return redo_model(self.messages, self.last_turn_start(), self.assistant.model)
 
-    def stream_edited(self, prompt: str) -> Iterator[Any]:
-        """Send `prompt` in place of the last question; the new turn replaces the old one (a failure
-        keeps the edited words, marked as unanswered)."""
+    def redo_needs_image_reader(self) -> bool:
+        """The last question has images the model that would answer it again cannot read (held, then)."""
         start = self.last_turn_start()
-        kept = self.messages[start].attachments if start is not None else ()  # the files stay with the question
-        yield from self._stream_turn(Message("user", prompt, attachments=kept),
-                                     len(self.messages) if start is None else start, keep_old=False)
+        return (start is not None and any(a.kind == "image" for a in self.messages[start].attachments)
+                and not reads_images(self.redo_model()))
+
+    def stream_regenerated(self, model: str | None = None, attachments: Sequence[Attachment] | None = None
+                           ) -> Iterator[str]:
+        """Answer the last question again (Regenerate, or Retry of a failed turn); the new answer replaces
+        the old one (a failure keeps an old answer, and replaces an old failure). `model` answers this turn
+        only; `attachments` replace the question's (sent without its images)."""
+        start = self.last_turn_start()
+        if start is not None:
+            question, again = self.messages[start], model or self.redo_model()
+            question = question if attachments is None else replace(question, attachments=tuple(attachments))
+            yield from self._stream_turn(question, start, model=None if again == self.assistant.model else again)
+
+    def stream_edited(self, prompt: str, model: str | None = None, attachments: Sequence[Attachment] | None = None
+                      ) -> Iterator[Any]:
+        """Send `prompt` in place of the last question, with its files (or `attachments`); the new turn
+        replaces the old one (a failure keeps the edited words, marked as unanswered)."""
+        start = self.last_turn_start()
+        kept = attachments if attachments is not None else self.messages[start].attachments if start is not None else ()
+        again = model or self.redo_model()
+        yield from self._stream_turn(Message("user", prompt, attachments=tuple(kept)),
+                                     len(self.messages) if start is None else start, keep_old=False,
+                                     model=None if again == self.assistant.model else again)
 
     def mark_question(self, start: int, **changes: Any) -> None:
         """Change the question at `start` (a spoken one is marked as such), kept like any turn."""

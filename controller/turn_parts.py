@@ -49,3 +49,14 @@ def json_problem(text: str, json_mode: bool) -> str | None:
         return ("JSON mode is on, but the model gave no answer (it may have refused). "
                 "Rephrase, or turn JSON mode off.")
     return f"JSON mode is on, but the model did not answer with a JSON object. It said: “{excerpt}”"
+
+
+def redo_model(messages: list[Message], start: int | None, model: str) -> str:
+    """The model that answers the question at `start` again: one that read its images before (that
+    turn's one-click choice) rather than `model` that would go without them; else `model`."""
+    from utils.llm import reads_images
+
+    if start is None or reads_images(model):
+        return model
+    answered = next((m.details.model for m in messages[start + 1:] if m.details), None)
+    return answered if answered and reads_images(answered) else model

@@ -123,3 +123,37 @@ def test_regenerate_and_edit_keep_the_question_s_files(app_env):
     click(app, "Send")
     assert "The door is green." in str(app_env.chat_requests()[-1]["messages"])
     assert transcript(app)[0] == ("user", "Which colour exactly?") and any("note.txt" in c for c in captions(app))
+
+
+def test_retry_and_edit_of_a_question_with_images_say_so_again_and_offer_a_model_that_reads_them(app_env):
+    app = start_app()
+    send_files(app, "What is this?", ("photo.png", make_image((64, 48)), "image/png"))
+    app_env.fail_with(500)
+    click(app, f"Answer with {VISION}")
+    assert transcript(app)[-1][0] == "error" and len(app_env.chat_requests()) == 1
+
+    click(app, "Retry")  # the page's model, gpt-oss, cannot read the photo: nothing is sent, it says so
+    assert len(app_env.chat_requests()) == 1
+    assert [info.value for info in app.info][0].startswith("`openai/gpt-oss-120b` can't read images")
+    assert transcript(app) == [("user", "What is this?")] and image_captions(app) == ["photo.png"]
+    click(app, f"Answer with {VISION}")
+    assert app_env.chat_requests()[-1]["model"] == VISION
+    assert transcript(app) == [("user", "What is this?"), ("assistant", transcript(app)[-1][1])]
+    assert transcript(app)[-1][1].endswith("Echo: What is this? · Saw image/png 64x48.")
+
+    app.session_state["simple.edit"] = True  # the Edit menu open, as a click on it leaves it
+    app.run()
+    [box] = [box for box in app.text_area if box.label == "Your message"]
+    box.set_value("What colour is it?")
+    app_env.fail_with(500)
+    click(app, "Send")  # answered before by the model that reads images: that model again, no question
+    assert app_env.chat_requests()[-1]["model"] == VISION and len(app_env.chat_requests()) == 3
+    assert transcript(app)[-1][0] == "error"
+
+    click(app, "Retry")
+    assert len(app_env.chat_requests()) == 3 and "can't read images" in app.info[0].value
+    click(app, "Send without the images")
+    request = app_env.chat_requests()[-1]
+    assert request["model"] == "openai/gpt-oss-120b" and "image_url" not in str(request["messages"])
+    assert transcript(app)[0] == ("user", "What colour is it?") and image_captions(app) == []
+    assert len(transcript(app)) == 2

@@ -40,6 +40,7 @@ class Pending:
     read: bool = False  # the files were all read (else the reading was cancelled)
     blocked_images: bool = False  # it has images and `model` cannot read them
     image_reader: str | None = None  # a model that can, offered for this turn
+    redo: str | None = None  # the last turn asked again (the view's Regenerate/Retry or Edit), not a new one
 
     def held(self) -> bool:
         """Whether the person must choose before it is sent (else it goes as it is)."""
@@ -63,6 +64,16 @@ def ready_attachments(uploads: Sequence[Any], controller: Any, settings: Any, pe
         st.rerun()  # drawn held, from the transcript's end, with its choices
     del st.session_state[pending_key]
     return pending.attachments
+
+
+def hold_redo(controller: Any, settings: Any, prompt: str, redo: str, pending_key: str) -> None:
+    """Hold the last question asked again (Retry, Regenerate, Edit) when its images would go to a model
+    that cannot read them: said before sending, with the same one-click offer as a new message."""
+    question = controller.messages[controller.last_turn_start()]
+    pending = Pending(prompt, controller.redo_model(), list(question.attachments), read=True, redo=redo)
+    check_images_readable(pending, settings)
+    st.session_state[pending_key] = pending
+    st.rerun()
 
 
 def check_images_readable(pending: Pending, settings: Any) -> None:

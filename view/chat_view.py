@@ -13,7 +13,15 @@ from settings import ConfigurationError, Settings, load_settings
 from view.accounts import refused_over_cap, sign_in
 from view.answer_stream import StreamedAnswer, render_answer, render_caption
 from view.assistant_panel import AssistantPanel
-from view.attachments import DESCRIBE, Pending, ready_attachments, render_attached, render_pending, uploads_in
+from view.attachments import (
+    DESCRIBE,
+    Pending,
+    hold_redo,
+    ready_attachments,
+    render_attached,
+    render_pending,
+    uploads_in,
+)
 from view.chat_box import render_chat_box, typed_text
 from view.key_screen import render_missing_key, with_session_key
 from view.loaders import load_image, warm_up_engine
@@ -88,17 +96,21 @@ class ChatView:
         last_turn = controller.last_turn_start()
         regenerating = kind == REGENERATE and last_turn is not None
         editing = kind == EDIT and last_turn is not None and bool(text.strip())
-        # While the last turn is being answered again, it is drawn from the new stream instead.
-        render_transcript(controller.messages[:last_turn] if regenerating or editing else controller.messages,
-                          f"{self.state_prefix}.window", controller)
         pending_key = f"{self.state_prefix}.pending"
+        if (regenerating or editing) and controller.redo_needs_image_reader():
+            hold_redo(controller, settings, text if editing else controller.messages[last_turn].content, kind,
+                      pending_key)
+        redo_held = kind is None and getattr(st.session_state.get(pending_key), "redo", None) is not None
+        # While the last turn is being answered again (or held to be), it is drawn from there instead.
+        render_transcript(controller.messages[:last_turn] if regenerating or editing or redo_held
+                          else controller.messages, f"{self.state_prefix}.window", controller)
         if kind is None and pending_key in st.session_state:  # a message held back: the person chooses
             render_pending(st.session_state[pending_key], controller.files, self._send_held,
                            lambda: st.session_state.pop(pending_key, None))
         if not settings.groq_api_key:
             render_missing_key()
             st.stop()
-        if kind is None and f"{self.state_prefix}.voice.recording" not in st.session_state:
+        if kind is None and not redo_held and f"{self.state_prefix}.voice.recording" not in st.session_state:
             self._regenerate_button(controller)
         render_chat_box(self.state_prefix, self._take_prompt)
         warm_up_engine()
@@ -114,8 +126,13 @@ class ChatView:
         elif kind == HELD and pending_key in st.session_state:
             pending, (model, with_images) = st.session_state.pop(pending_key), text
             attachments = [a for a in pending.attachments if with_images or a.kind != "image"]
-            self.answer(controller, pending.prompt, controller.stream_reply(pending.prompt, attachments, model),
-                        attachments)
+            if pending.redo == REGENERATE:
+                stream = keep_voice_mark(controller, controller.stream_regenerated(model, attachments))
+            elif pending.redo == EDIT:
+                stream = controller.stream_edited(pending.prompt, model, attachments)
+            else:
+                stream = controller.stream_reply(pending.prompt, attachments, model)
+            self.answer(controller, pending.prompt, stream, attachments)
         spoken = spoken_question(self.state_prefix, settings)
         if spoken is not None:
             self.spoken = True
