@@ -100,7 +100,7 @@ class ChatView:
             attachments = [a for a in pending.attachments if with_images or a.kind != "image"]
             self.answer(controller, pending.prompt, controller.stream_reply(pending.prompt, attachments, model),
                         attachments)
-        spoken = spoken_question(self.state_prefix, settings)
+        spoken = spoken_question(self.state_prefix, settings, controller.recordings)
         if spoken is not None:
             self.spoken = True
             self.answer(controller, spoken[0], spoken_reply(controller, *spoken))
