@@ -16,7 +16,7 @@ from models.answer_details import AnswerDetails
 from models.assistant_settings import AssistantSettings, SharedAssistant
 from models.attachments import Attachment, AttachmentRefused
 from models.message import Message
-from models.store import AttachedFiles, StoreError
+from models.store import AttachedFiles, RecordingArea, StoreError
 from models.tool_step import ToolChoice
 from settings import Settings
 from utils.llm import CATALOG, GONE, Answerer, Reasoning, TurnFiles, Waiting, reads_images
@@ -53,6 +53,7 @@ class ChatController:
         self._engine_for: tuple | None = None
         self.tools = self.default_tools  # what the agent may use in this chat (saved with it)
         self.files: AttachedFiles | None = None  # where attached files are kept (the store's file area)
+        self.recordings: RecordingArea | None = None  # where spoken questions' audio is kept (the store's)
         self.detached: frozenset[str] = frozenset()  # documents removed from this conversation (saved with it)
 
     @property

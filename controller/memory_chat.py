@@ -68,6 +68,7 @@ class MemoryChatController(KeepsDraft, ChatController):
         super().__init__(settings)
         self.store = store
         self.files = store.files
+        self.recordings = store.recordings
         # The saved conversation this chat is bound to (loaded or saved in this session):
         # saving under this name updates it in place; other names are never replaced silently.
         self.name: str | None = None

@@ -8,10 +8,13 @@ import io
 import struct
 import wave
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from settings import Settings
 from utils.speech_text import looks_english, speakable_text, speech_parts
+
+if TYPE_CHECKING:
+    from models.store import RecordingArea
 
 TYPE_INSTEAD = "You can type your message instead."
 EMPTY = "The recording was empty: nothing reached bnaGPT. Check the microphone, then record again."
@@ -69,17 +72,19 @@ def transcribe_recording(settings: Settings, audio: bytes, filename: str, langua
     return text.strip()
 
 
-def keep_recording(settings: Settings, audio: bytes, filename: str) -> str | None:
-    """Keep a recording with the conversations (Voice settings said so); its name, or None when it could not be
-    written (the question is still sent: only the recording is missing)."""
-    from models.store import Recordings
+def keep_recording(recordings: RecordingArea | None, audio: bytes, filename: str) -> str | None:
+    """Keep a recording in the store's recordings area (Voice settings said so); its name, or None when it
+    could not be written or there is no store (the question is still sent: only the recording is missing)."""
+    from models.store import StoreError
     from utils.llm.audio import TRANSCRIPTION_FORMATS
 
     extension = filename.rsplit(".", 1)[-1].lower()
     extension = extension if extension in TRANSCRIPTION_FORMATS else "wav"
+    if recordings is None:
+        return None
     try:
-        return Recordings(settings.conversations_dir).save(audio, extension)
-    except (OSError, ValueError):
+        return recordings.save(audio, extension)
+    except (OSError, ValueError, StoreError):
         return None
 
 

@@ -9,8 +9,18 @@ import pytest
 
 from models.message import Message
 from models.store.postgres import Database, PostgresStore
-from tests.app_driver import MEMORY_PAGE, click, save_as, saved_conversations, send, start_app, transcript
+from tests.app_driver import (
+    MEMORY_PAGE,
+    click,
+    click_in_conversation,
+    save_as,
+    saved_conversations,
+    send,
+    start_app,
+    transcript,
+)
 from tests.postgres_server import PostgresServer
+from tests.test_app_voice import set_voice, speak
 
 UNREACHABLE = "can't be reached"
 
@@ -114,3 +124,21 @@ def test_the_retrying_fragments_try_saves_the_waiting_turn_once_the_database_is_
 
     assert controller.reconnect() and not controller.autosave_pending and controller.autosave_problem is None
     assert stored(database_url, "Trip") == ["Plan a trip", "Echo: Plan a trip", "Day two?", "Echo: Day two?"]
+
+
+def test_a_kept_recording_is_in_the_database_and_plays_on_another_server(
+    database_url: str, conversations_dir, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = set_voice(start_app(MEMORY_PAGE), "Keep recordings with the conversation", True, "memory")
+    speak(app, "memory", 660)
+    save_as(app, "Spoken")
+    [question] = PostgresStore(Database(database_url, 2)).load("Spoken").messages[:1]
+    assert question.voice and question.recording
+    assert not list(conversations_dir.rglob(question.recording))  # not in this server's folder
+
+    # Another server behind the load balancer: a folder of its own, the same database.
+    monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(tmp_path / "other server"))
+    other = start_app(MEMORY_PAGE)
+    click_in_conversation(other, "Spoken", "Load")
+    assert transcript(other)[0][0] == "user"
+    assert len(other.main.get("audio")) == 1  # its recording plays there too

@@ -133,7 +133,7 @@ class ChatView:
             else:
                 stream = controller.stream_reply(pending.prompt, attachments, model)
             self.answer(controller, pending.prompt, stream, attachments)
-        spoken = spoken_question(self.state_prefix, settings)
+        spoken = spoken_question(self.state_prefix, settings, controller.recordings)
         if spoken is not None:
             self.spoken = True
             self.answer(controller, spoken[0], spoken_reply(controller, *spoken))

@@ -30,6 +30,7 @@ def use_drafts(controller: KeepsDraft, settings: Settings) -> None:
         return  # the chat still works; only a reload loses it
     controller.use_drafts(store.drafts, settings.draft_days)
     controller.files = store.files  # attached files live beside the drafts, in the same store
+    controller.recordings = store.recordings  # and so do kept recordings
 
 
 def open_linked_draft(controller: KeepsDraft, settings: Settings) -> None:

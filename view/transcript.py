@@ -39,7 +39,7 @@ def render_transcript(messages: list[Message], window_key: str, controller: Any)
                 render_user_message(message.content)
                 render_attached(message.attachments, controller.files)
                 if message.voice:
-                    render_voice_mark(message, controller.settings)
+                    render_voice_mark(message, controller.recordings)
         if message.error:
             with st.chat_message("assistant"):
                 st.error(message.error, icon=":material/error:")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from controller.voice import VoiceError, keep_recording, transcribe_recording
 from models.message import Message
-from models.store import Recordings
+from models.store import RecordingArea, StoreError, recording_media_type
 from models.voice_settings import VoiceSettings
 from settings import Settings
 from utils.llm.audio import SPEECH_VOICES, WHISPER_LANGUAGES
@@ -19,6 +19,7 @@ from view.page_style import add_script
 SETTINGS_KEY = "voice.settings"  # one VoiceSettings per browser tab, for both pages
 FROM_VOICE = ":material/mic: from voice"
 TRANSCRIBING = "Transcribing your recording…"
+RECORDING_UNREACHABLE = "Its recording can't be played now: the saved conversations can't be reached."
 REVIEW_HINT = "Your recording, as Groq heard it: change it if needed, then send it."
 
 
@@ -60,7 +61,7 @@ def take_recording(prefix: str, value: Any) -> bool:
     return True
 
 
-def spoken_question(prefix: str, settings: Settings) -> tuple[str, str | None] | None:
+def spoken_question(prefix: str, settings: Settings, recordings: RecordingArea | None) -> tuple[str, str | None] | None:
     """The spoken question to answer in this run, as (its words, its kept recording), if there is one; else
     the transcript under review, or why a recording could not be used, is drawn."""
     prefs = voice_settings(settings)
@@ -74,7 +75,7 @@ def spoken_question(prefix: str, settings: Settings) -> tuple[str, str | None] |
             st.error(str(error), icon=":material/mic_off:")
             return None
         words = f"{typed.strip()} {heard}" if typed.strip() else heard
-        recording = keep_recording(settings, audio, name) if prefs.keep_recordings else None
+        recording = keep_recording(recordings, audio, name) if prefs.keep_recordings else None
         if not prefs.review:
             return words, recording
         st.session_state[f"{prefix}.voice.pending"] = (words, recording)
@@ -113,9 +114,16 @@ def _discard_review(prefix: str) -> None:
     st.session_state.pop(f"{prefix}.voice.transcript", None)
 
 
-def render_voice_mark(message: Message, settings: Settings) -> None:
-    """Under a spoken question: the "from voice" mark, and its recording when it was kept."""
+def render_voice_mark(message: Message, recordings: RecordingArea | None) -> None:
+    """Under a spoken question: the "from voice" mark, and its recording when it was kept (from the
+    store, so that any server of a shared database plays it)."""
     st.caption(FROM_VOICE)
-    kept = Recordings(settings.conversations_dir).path(message.recording) if message.recording else None
-    if kept is not None:
-        st.audio(str(kept))
+    if not message.recording or recordings is None:
+        return
+    try:
+        kept = recordings.read(message.recording)
+    except StoreError:
+        st.caption(RECORDING_UNREACHABLE)
+        return
+    if kept is not None:  # none: removed by hand since
+        st.audio(kept, format=recording_media_type(message.recording))

@@ -16,7 +16,7 @@ BNAGPT_DATABASE_URL is set.
 """
 
 from models.store._attached import FILES_DIR_NAME, AttachedFileDamaged, AttachedFileMissing, AttachedFiles
-from models.store._contract import DraftArea, FileArea, Store
+from models.store._contract import DraftArea, FileArea, RecordingArea, Store
 from models.store._drafts import Draft, Drafts, InvalidDraftId, new_draft_id, validate_draft_id
 from models.store._exchange import ImportedConversation, export_file_name, parse_import, to_json, to_markdown
 from models.store._format import file_name_for
@@ -24,7 +24,7 @@ from models.store._listing_index import INDEX_DIR_NAME, LISTING_FILE_NAME, SETTL
 from models.store._names import MAX_NAME_LENGTH, unique_name, validate_name
 from models.store._open import open_store
 from models.store._owners import OWNERS_DIR_NAME, find_owners, owner_key
-from models.store._recordings import RECORDINGS_DIR_NAME, Recordings
+from models.store._recordings import RECORDINGS_DIR_NAME, Recordings, recording_media_type
 from models.store._records import (
     Conversation,
     ConversationDamaged,
@@ -42,7 +42,7 @@ from models.store._transfer import move_conversations
 
 __all__ = [
     # The contract every implementation keeps, and the one place that picks one from settings.
-    "Store", "DraftArea", "FileArea", "open_store",
+    "Store", "DraftArea", "FileArea", "RecordingArea", "open_store",
     # The store, its records and errors, and the name rule.
     "ConversationStore", "Conversation", "ConversationSummary", "Listing",
     "StoreError", "StoreUnavailable",
@@ -53,7 +53,7 @@ __all__ = [
     # Drafts: chats without a name yet, in the store's drafts area (`store.drafts`).
     "Draft", "Drafts", "InvalidDraftId", "new_draft_id", "validate_draft_id",
     # Kept recordings of spoken questions (off unless the person asks), named by their messages.
-    "Recordings", "RECORDINGS_DIR_NAME",
+    "Recordings", "RECORDINGS_DIR_NAME", "recording_media_type",
     # Attached files' bytes, content-addressed (`store.files`), and what reading one can raise.
     "AttachedFiles", "AttachedFileMissing", "AttachedFileDamaged", "FILES_DIR_NAME",
     # Export and import files (what a person downloads or uploads).

@@ -52,12 +52,27 @@ class FileArea(Protocol):
         longer than `grace` seconds ago; the digests removed."""
 
 
+class RecordingArea(Protocol):
+    """Spoken questions' kept audio, by the unguessable name their message records; every server of
+    the store plays them (a database store keeps them in the database or its shared folder)."""
+
+    def save(self, data: bytes, extension: str = "wav") -> str:
+        """Keep `data`; the name to record with its message."""
+
+    def put(self, name: str, data: bytes) -> None:
+        """Keep `data` under a name a store gave it (a copy from another store)."""
+
+    def read(self, name: str) -> bytes | None:
+        """A kept recording's bytes, or None (a name no store gave, or one since removed)."""
+
+
 class Store(Protocol):
     """One owner's saved conversations by name, each with a revision that every save bumps."""
 
     owner: str | None  # None: the one local user of a server without accounts
     drafts: DraftArea
     files: FileArea
+    recordings: RecordingArea
 
     def remember_owner(self, profile: dict[str, str]) -> None:
         """Record who the owner is (nothing secret), so that tools can find them by e-mail."""

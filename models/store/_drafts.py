@@ -15,6 +15,7 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +78,28 @@ class Drafts:
 
     def save(self, draft_id: str, page: str, messages: Sequence[Message], assistant: dict[str, Any] | None) -> None:
         """Write a draft whole, replacing the one with this id."""
-        path = self._path(draft_id)
-        document = {"format": DRAFT_FORMAT, "id": draft_id, "page": page, "updated": utc_now(),
-                    "assistant": assistant, "messages": [message.to_dict() for message in messages]}
+        self.write_copy(Draft(draft_id, page, list(messages), assistant, utc_now()))
+
+    def write_copy(self, draft: Draft) -> None:
+        """Write `draft` as it is (its `updated` too, which also dates the file for remove_older_than)."""
+        path = self._path(draft.draft_id)
+        document = {"format": DRAFT_FORMAT, "id": draft.draft_id, "page": draft.page, "updated": draft.updated,
+                    "assistant": draft.assistant, "messages": [message.to_dict() for message in draft.messages]}
         data = json.dumps(document, ensure_ascii=False).encode("utf-8")
         with held(self._lock):
             self.directory.mkdir(exist_ok=True)
             write_atomic(self.directory, path.name, data)
+            written = datetime.fromisoformat(draft.updated).timestamp()
+            os.utime(path, (written, written))
+
+    def ids(self) -> list[str]:
+        """The ids of the drafts kept (for the copy between stores), sorted."""
+        try:
+            names = [entry.name for entry in os.scandir(self.directory)]
+        except FileNotFoundError:
+            return []
+        return sorted(name.removesuffix(".json") for name in names
+                      if name.endswith(".json") and DRAFT_ID.match(name.removesuffix(".json")))
 
     def load(self, draft_id: str) -> Draft | None:
         """The draft with this id; None when there is none (removed, expired or never saved)."""

@@ -23,6 +23,7 @@ from models.store._legacy import LegacyImport
 from models.store._listing import Scan
 from models.store._names import unique_name, validate_name
 from models.store._owners import owner_directory, remember_owner
+from models.store._recordings import Recordings
 from models.store._records import (
     Conversation,
     ConversationDamaged,
@@ -54,6 +55,9 @@ class ConversationStore:
         # Chats without a name yet: never listed nor searched. A removed draft's files go with it
         # when nothing else references them.
         self.drafts = Drafts(self.directory, self._files.lock, on_removed=self.files.collect)
+        # Spoken questions' kept audio: in the folder's own `.recordings/`, every owner's together
+        # (as before accounts; the names are unguessable).
+        self.recordings = Recordings(directory)
 
     def remember_owner(self, profile: dict[str, str]) -> None:
         """Record who the owner is (issuer, sub, e-mail, name: nothing secret), to find them by e-mail."""

@@ -4,10 +4,10 @@
     python -m models.store.copy to-database     (the folder's conversations into the database)
     python -m models.store.copy to-files        (and back)
 
-Every owner's conversations are copied as they are (names, messages, settings, dates, revisions,
-attached files), with who each signed-in owner is. One already there exactly is left alone, so running it twice
-changes nothing more; one of the same name that differs is replaced by the copy. Nothing is
-removed from either side, and chats without a name (drafts) stay where they are.
+Every owner's conversations and chats without a name yet (drafts) are copied as they are (names,
+messages, settings, dates, revisions, attached files), with who each signed-in owner is. One already
+there exactly is left alone, so running it twice changes nothing more; one of the same name (or draft
+id) that differs is replaced by the copy. Nothing is removed from either side.
 """
 
 from __future__ import annotations
@@ -15,17 +15,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select, union
 
+from models.message import Message
 from models.store._contract import Store
 from models.store._owners import OWNER_KEY, OWNERS_DIR_NAME, PROFILE_FILE_NAME
 from models.store._records import ConversationNotFound, StoreError
 from models.store._store import ConversationStore
 from models.store.postgres import Database, PostgresStore, database_for
-from models.store.postgres._schema import LOCAL_OWNER, conversations, owners
+from models.store.postgres._schema import LOCAL_OWNER, conversations, drafts, owners
 from settings import ConfigurationError, load_settings
 
 
@@ -35,6 +37,7 @@ class Copied:
 
     copied: int = 0
     unchanged: int = 0
+    drafts: int = 0  # drafts copied (those already there exactly are not counted)
     problems: list[str] | None = None
 
 
@@ -51,12 +54,24 @@ def copy_store(source: Store, target: Store, report: Copied) -> None:
         if there == conversation:
             report.unchanged += 1
             continue
-        # The attached files first, so that no copied message names a file the target lacks.
-        for digest in {attachment.digest for message in conversation.messages for attachment in message.attachments}:
-            if not target.files.exists(digest):
-                target.files.put(source.files.read(digest))
+        copy_files(conversation.messages, source, target)
         target.write_copy(conversation)  # type: ignore[attr-defined] - both stores have it; not the contract
         report.copied += 1
+    # Not the contract either: both drafts areas can say which ids they hold, and write one as it is.
+    for draft_id in source.drafts.ids():  # type: ignore[attr-defined]
+        draft = source.drafts.load(draft_id)
+        if draft is None or target.drafts.load(draft_id) == draft:
+            continue
+        copy_files(draft.messages, source, target)
+        target.drafts.write_copy(draft)  # type: ignore[attr-defined]
+        report.drafts += 1
+
+
+def copy_files(messages: Sequence[Message], source: Store, target: Store) -> None:
+    """The files `messages` attach that `target` lacks, copied first, so that no copied message names a missing one."""
+    for digest in {attachment.digest for message in messages for attachment in message.attachments}:
+        if not target.files.exists(digest):
+            target.files.put(source.files.read(digest))
 
 
 def folder_owners(root: Path) -> dict[str | None, dict[str, str] | None]:
@@ -73,7 +88,7 @@ def folder_owners(root: Path) -> dict[str | None, dict[str, str] | None]:
 
 def database_owners(database: Database) -> dict[str | None, dict[str, str] | None]:
     """The owners a database holds conversations or a profile of, and who each is."""
-    keys = union(select(conversations.c.owner).distinct(), select(owners.c.owner))
+    keys = union(select(conversations.c.owner).distinct(), select(drafts.c.owner).distinct(), select(owners.c.owner))
     with database.connect() as connection:
         profiles = dict(connection.execute(select(owners.c.owner, owners.c.profile)).all())
         found = {key: profiles.get(key) for key in connection.execute(keys).scalars()}
@@ -109,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     where = "the database" if arguments.direction == "to-database" else str(settings.conversations_dir)
     print(f"Copied {report.copied} conversation{'' if report.copied == 1 else 's'} to {where}; "
-          f"{report.unchanged} {'was' if report.unchanged == 1 else 'were'} there already.")
+          f"{report.unchanged} {'was' if report.unchanged == 1 else 'were'} there already; "
+          f"{report.drafts} unnamed chat{'' if report.drafts == 1 else 's'} (drafts) copied.")
     for problem in report.problems or []:
         print(f"Not copied: {problem}", file=sys.stderr)
     return 0

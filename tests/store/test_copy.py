@@ -1,8 +1,10 @@
-"""`python -m models.store.copy`: every owner's conversations from the JSON files into PostgreSQL and
-back, exactly as they were (back in files, byte for byte), and a second run changes nothing more."""
+"""`python -m models.store.copy`: every owner's conversations and drafts from the JSON files into
+PostgreSQL and back, exactly as they were (back in files, byte for byte), and a second run changes
+nothing more."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,13 +18,22 @@ from models.store.postgres import PostgresStore, database_for
 from tests.store.conftest import MESSAGES, conversation_files
 
 ALICE = "a" * 32
+DRAFT, ALICE_DRAFT = "d" * 32, "e" * 32
 PROFILE = {"iss": "https://id.example", "sub": "alice-sub", "email": "alice@example.com", "name": "Alice"}
 
 
 def all_conversation_bytes(root: Path) -> dict[str, bytes]:
-    """Every conversation file of the local user and of each owner, by its path under `root`."""
+    """Every conversation and draft file of the local user and of each owner, by its path under `root`."""
     folders = [root, *sorted((root / ".owners").glob("*"))]
-    return {str(path.relative_to(root)): path.read_bytes() for folder in folders for path in conversation_files(folder)}
+    return {str(path.relative_to(root)): path.read_bytes() for folder in folders
+            for path in [*conversation_files(folder), *sorted((folder / ".drafts").glob("*.json"))]}
+
+
+def draft_rows(url: str) -> list[tuple]:
+    """Each draft row with the transaction that last wrote it (xmin)."""
+    with database_for(url, 5).connect() as connection:
+        rows = connection.execute(text("SELECT owner, id, xmin::text FROM drafts ORDER BY 1, 2"))
+        return [tuple(row) for row in rows]
 
 
 def database_rows(url: str) -> list[tuple]:
@@ -43,30 +54,44 @@ def test_a_folder_goes_into_the_database_and_back_unchanged_and_twice_changes_no
     photo = Attachment("cat.png", "image", alice.files.put(b"\x89PNG cat"), "image/png", 8)
     alice.save("Plans", [Message("user", "zebra", attachments=(photo,))])
     alice.remember_owner(PROFILE)
+    # Chats without a name yet go too: one with a file only a draft attaches, and one of a person's.
+    note = Attachment("note.txt", "document", local.files.put(b"draft only"), "text/plain", 10)
+    local.drafts.save(DRAFT, "memory", [Message("user", "half a thought", attachments=(note,))], {"temperature": 0.2})
+    alice.drafts.save(ALICE_DRAFT, "simple", [Message("user", "hi")], None)
     monkeypatch.setenv("BNAGPT_DATABASE_URL", postgres_database)
 
     monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(source))
     assert main(["to-database"]) == 0
-    assert "Copied 2 conversations to the database; 0 were there already." in capsys.readouterr().out
-    rows = database_rows(postgres_database)
+    assert "Copied 2 conversations to the database; 0 were there already; 2 unnamed chats (drafts) copied." \
+        in capsys.readouterr().out
+    rows, drafts = database_rows(postgres_database), draft_rows(postgres_database)
     assert main(["to-database"]) == 0
-    assert "Copied 0 conversations to the database; 2 were there already." in capsys.readouterr().out
+    assert "Copied 0 conversations to the database; 2 were there already; 0 unnamed chats (drafts) copied." \
+        in capsys.readouterr().out
     assert database_rows(postgres_database) == rows  # not one row written again
+    assert draft_rows(postgres_database) == drafts
 
     database = database_for(postgres_database, 5)
     assert PostgresStore(database).load("Trip") == local.load("Trip")
     assert PostgresStore(database, ALICE).load("Plans") == alice.load("Plans")
     assert PostgresStore(database, ALICE).files.read(photo.digest) == b"\x89PNG cat"
+    assert PostgresStore(database).drafts.load(DRAFT) == local.drafts.load(DRAFT)
+    assert PostgresStore(database, ALICE).drafts.load(ALICE_DRAFT) == alice.drafts.load(ALICE_DRAFT)
+    assert PostgresStore(database).files.read(note.digest) == b"draft only"
 
     monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(back))
     assert main(["to-files"]) == 0
-    assert f"Copied 2 conversations to {back}; 0 were there already." in capsys.readouterr().out
+    assert f"Copied 2 conversations to {back}; 0 were there already; 2 unnamed chats" in capsys.readouterr().out
     assert all_conversation_bytes(back) == all_conversation_bytes(source)
     assert ConversationStore(back, ALICE).files.read(photo.digest) == b"\x89PNG cat"
+    assert ConversationStore(back).files.read(note.digest) == b"draft only"
+    # A copied draft keeps its age: it expires when the original would have.
+    written = datetime.fromisoformat(local.drafts.load(DRAFT).updated).timestamp()
+    assert (back / ".drafts" / f"{DRAFT}.json").stat().st_mtime == pytest.approx(written, abs=0.001)
     profile = Path(".owners", ALICE, ".owner.json")
     assert (back / profile).read_bytes() == (source / profile).read_bytes()
     assert main(["to-files"]) == 0
-    assert "Copied 0 conversations" in capsys.readouterr().out
+    assert "Copied 0 conversations to" in (out := capsys.readouterr().out) and "0 unnamed chats" in out
     assert all_conversation_bytes(back) == all_conversation_bytes(source)
 
 
@@ -82,7 +107,7 @@ def test_a_changed_conversation_is_copied_again_over_the_old_copy(
 
     main(["to-database"])
 
-    assert "Copied 1 conversation to the database; 0 were there already." in capsys.readouterr().out.splitlines()[-1]
+    assert "Copied 1 conversation to the database; 0 were there already;" in capsys.readouterr().out.splitlines()[-1]
     assert PostgresStore(database_for(postgres_database, 5)).load("Trip") == local.load("Trip")
 
 

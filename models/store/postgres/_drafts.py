@@ -4,6 +4,7 @@ DraftArea), never listed nor searched. The id is checked as in the JSON store's 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
@@ -29,9 +30,13 @@ class PostgresDrafts:
 
     def save(self, draft_id: str, page: str, messages: Sequence[Message], assistant: dict[str, Any] | None) -> None:
         """Write a draft whole, replacing the one with this id."""
-        values = {"page": page, "updated": utc_now(), "updated_at": func.now(), "assistant": assistant,
-                  "messages": [message.to_dict() for message in messages]}
-        statement = upsert(drafts).values(owner=self._owner, id=validate_draft_id(draft_id), **values)
+        self.write_copy(Draft(draft_id, page, list(messages), assistant, utc_now()))
+
+    def write_copy(self, draft: Draft) -> None:
+        """Write `draft` as it is (its `updated` too, from which remove_older_than ages it)."""
+        values = {"page": draft.page, "updated": draft.updated, "updated_at": datetime.fromisoformat(draft.updated),
+                  "assistant": draft.assistant, "messages": [message.to_dict() for message in draft.messages]}
+        statement = upsert(drafts).values(owner=self._owner, id=validate_draft_id(draft.draft_id), **values)
         with self._database.begin() as connection:
             connection.execute(statement.on_conflict_do_update(index_elements=["owner", "id"], set_=values))
 
@@ -50,6 +55,12 @@ class PostgresDrafts:
                          row.updated)
         except (KeyError, TypeError, ValueError) as error:
             raise StoreError(f"The draft of this chat could not be read: {error}") from None
+
+    def ids(self) -> list[str]:
+        """The ids of the drafts kept (for the copy between stores), sorted."""
+        statement = select(drafts.c.id).where(drafts.c.owner == self._owner).order_by(drafts.c.id)
+        with self._database.connect() as connection:
+            return list(connection.execute(statement).scalars())
 
     def delete(self, draft_id: str) -> None:
         """Remove a draft (nothing happens when it is gone already), and the attached files nothing else references."""

@@ -60,3 +60,10 @@ attached_files = Table(
     Column("search_index", LargeBinary),
     Column("put_at", TIMESTAMP(timezone=True), nullable=False),
 )
+
+recordings = Table(
+    "recordings", metadata,
+    Column("name", Text, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("kept_at", TIMESTAMP(timezone=True), nullable=False),
+)

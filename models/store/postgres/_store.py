@@ -30,6 +30,7 @@ from models.store._store import writable
 from models.store.postgres._database import Database
 from models.store.postgres._drafts import PostgresDrafts
 from models.store.postgres._files import PostgresFiles
+from models.store.postgres._recordings import PostgresRecordings
 from models.store.postgres._rows import WORDS, search_vector, write_conversation
 from models.store.postgres._schema import LOCAL_OWNER, conversations, messages, owners
 
@@ -47,6 +48,7 @@ class PostgresStore:
         self._owner = LOCAL_OWNER if owner is None else owner
         self.files = PostgresFiles(database, self._owner)  # attached files' bytes, by digest
         self.drafts = PostgresDrafts(database, self._owner, self.files)
+        self.recordings = PostgresRecordings(database)  # spoken questions' audio, played by every server
 
     def remember_owner(self, profile: dict[str, str]) -> None:
         """Record who the owner is (issuer, sub, e-mail, name: nothing secret), to find them by e-mail."""
