@@ -11,13 +11,13 @@ from typing import Any
 
 from controller.attachments import turn_files
 from controller.batching import BATCH_SECONDS, LONGEST_BATCH_SECONDS, batch_seconds, in_batches
+from controller.chat_settings import ChatSettings
 from controller.turn_parts import answer_details, json_problem, redo_model
 from models.answer_details import AnswerDetails
-from models.assistant_settings import AssistantSettings, SharedAssistant
+from models.assistant_settings import AssistantSettings
 from models.attachments import Attachment, AttachmentRefused
 from models.message import Message
 from models.store import AttachedFiles, RecordingArea, StoreError
-from models.tool_step import ToolChoice
 from settings import Settings
 from utils.llm import CATALOG, GONE, Answerer, Reasoning, TurnFiles, Waiting, reads_images
 
@@ -32,41 +32,19 @@ class ChatError(Exception):
     """An answer that could not be had; `str(error)` is the message to show."""
 
 
-class ChatController:
+class ChatController(ChatSettings):
     """Keeps a transcript and streams answers; subclasses say which engine answers."""
 
     batch_seconds = BATCH_SECONDS  # 0: every delta is handed on by itself
     remembers = True  # the model sees the earlier turns (so it can continue an answer)
-    default_tools = ToolChoice()  # the Tools control's switches in a new chat
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self.messages: list[Message] = []
-        # The view hands every page of a browser session the same SharedAssistant.
-        self.shared = SharedAssistant(
-            AssistantSettings(model=settings.groq_model, max_answer_tokens=settings.max_answer_tokens))
-        self.own_assistant: AssistantSettings | None = None  # a loaded conversation's own settings
-        # Bumped whenever the assistant settings change from outside the settings panel (a
-        # conversation loaded), so the view knows to show the new values.
-        self.assistant_generation = 0
         self._engine: Answerer | None = None
         self._engine_for: tuple | None = None
-        self.tools = self.default_tools  # what the agent may use in this chat (saved with it)
         self.files: AttachedFiles | None = None  # where attached files are kept (the store's file area)
         self.recordings: RecordingArea | None = None  # where spoken questions' audio is kept (the store's)
-        self.detached: frozenset[str] = frozenset()  # documents removed from this conversation (saved with it)
-
-    @property
-    def assistant(self) -> AssistantSettings:
-        """The settings this chat answers with: its own when a loaded conversation brought them."""
-        return self.shared.settings if self.own_assistant is None else self.own_assistant
-
-    @assistant.setter
-    def assistant(self, assistant: AssistantSettings) -> None:
-        if self.own_assistant is None:
-            self.shared.settings = assistant
-        else:
-            self.own_assistant = assistant
 
     def configure(self, settings: Settings) -> None:
         """Use new settings from the next answer on (a key set while the page was open)."""
@@ -86,24 +64,6 @@ class ChatController:
         self.tools = self.default_tools
         self.detached = frozenset()
         self._engine = None
-
-    def set_tools(self, tools: ToolChoice) -> None:
-        """Let the agent use these tools from the next message on (saved with the conversation)."""
-        self.tools = tools
-
-    def saved_settings(self) -> dict[str, Any]:
-        """What a saved conversation or draft keeps of how it is answered: the assistant settings,
-        the Tools switches and the documents removed from it."""
-        kept = {"detached_files": sorted(self.detached)} if self.detached else {}
-        return {**self.assistant.to_dict(), "tools": self.tools.to_dict(), **kept}
-
-    def restore_tools(self, saved: Any) -> None:
-        """The Tools switches a saved conversation or draft had (the default for older files), and the
-        documents removed from it."""
-        saved = saved if isinstance(saved, dict) else {}
-        self.tools = self.default_tools.updated_from(saved.get("tools"))
-        detached = saved.get("detached_files")
-        self.detached = frozenset(d for d in (detached if isinstance(detached, list) else ()) if isinstance(d, str))
 
     def last_turn_start(self) -> int | None:
         """Where the last turn (its question, then any answer) begins in the transcript."""

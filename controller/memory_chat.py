@@ -8,12 +8,10 @@ A chat without a name is kept as a draft instead (`KeepsDraft`); saving it remov
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-
 from controller.attachments import turn_files
 from controller.chat import ChatController
 from controller.drafts import KeepsDraft
+from controller.exports import ExportsConversations
 from models.assistant_settings import AssistantSettings
 from models.attachments import Attachment
 from models.message import Message
@@ -21,16 +19,11 @@ from models.store import (
     Conversation,
     ConversationExists,
     ConversationSummary,
-    ImportProblem,
     InvalidName,
     Listing,
     Store,
     StoreError,
     StoreUnavailable,
-    export_file_name,
-    parse_import,
-    to_json,
-    to_markdown,
     unique_name,
     validate_name,
 )
@@ -47,18 +40,9 @@ AUTOSAVE_CONFLICT = (
     "“{name}” was changed in another tab or window, so this turn was not saved into it (nothing was "
     "overwritten). Save under a new name to keep both, or Save as “{name}” to replace it."
 )
-EXPORTS = {"markdown": (to_markdown, "md"), "json": (to_json, "json")}
 
 
-@dataclass
-class ImportReport:
-    """What an import did: the names it saved and a sentence per file it refused."""
-
-    imported: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-class MemoryChatController(KeepsDraft, ChatController):
+class MemoryChatController(KeepsDraft, ExportsConversations, ChatController):
     """One agent per browser session, rebuilt on load; each turn gives it the transcript as memory."""
 
     draft_page = "memory"
@@ -220,40 +204,6 @@ class MemoryChatController(KeepsDraft, ChatController):
         """The saved conversations (those whose name or messages hold every word of `query`),
         newest first, and what could not be read."""
         return self.store.list(query, limit)
-
-    def export(self, name: str, kind: str) -> bytes | str:
-        """A saved conversation as a downloadable file's content; kind is "markdown" or "json"."""
-        conversation = self.store.load(name)
-        if kind == "json":  # carries the attached files, so that an import restores them
-            return to_json(conversation, self.store.files)
-        convert, _ = EXPORTS[kind]
-        return convert(conversation)
-
-    @staticmethod
-    def export_file_name(name: str, kind: str) -> str:
-        """The file name an export of `name` downloads as."""
-        return export_file_name(name, EXPORTS[kind][1])
-
-    def import_files(self, files: Iterable[tuple[str, bytes]]) -> ImportReport:
-        """Import (file name, bytes) files; a bad file changes nothing, taken names get a suffix."""
-        report = ImportReport()
-        for file_name, data in files:
-            try:
-                conversations = parse_import(file_name, data)
-            except ImportProblem as problem:
-                report.problems.append(str(problem))
-                continue
-            for found in conversations:
-                try:
-                    summary = self.store.import_conversation(
-                        found.name, found.messages, model=found.model, assistant=found.assistant,
-                        files=found.files,
-                    )
-                except StoreError as error:
-                    report.problems.append(f"“{file_name}” was not fully imported: {error}")
-                    break
-                report.imported.append(summary.name)
-        return report
 
     def suggested_name(self) -> str:
         """A name for the save box: the bound name, else the first message's start, made unique."""

@@ -127,6 +127,11 @@ def ask(controller, prompt: str) -> str:
     return answer_text(controller.stream_reply(prompt))
 
 
+def turns(messages) -> list[tuple[str, str]]:
+    """(role, content) of each message, leaving out how each answer was made."""
+    return [(message.role, message.content) for message in messages]
+
+
 def sent_messages(body: dict) -> list[tuple[str, str]]:
     """(role, content) pairs of one recorded chat request, after its system prompt."""
     return [(message["role"], message["content"]) for message in body["messages"] if message["role"] != "system"]

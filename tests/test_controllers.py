@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import re
 
 import pytest
@@ -13,13 +12,8 @@ from controller.memory_chat import MemoryChatController
 from controller.simple_chat import SimpleChatController
 from models.message import Message
 from models.store import ConversationExists
-from tests.conftest import answer_text, ask, sent_messages
+from tests.conftest import answer_text, ask, sent_messages, turns
 from tests.fake_groq_limits import Limits
-
-
-def turns(messages) -> list[tuple[str, str]]:
-    """(role, content) of each message, leaving out how each answer was made."""
-    return [(message.role, message.content) for message in messages]
 
 
 def test_simple_engine_sends_only_the_new_message(settings, fake_groq):
@@ -188,25 +182,6 @@ def test_stopping_before_anything_was_shown_keeps_the_question_unanswered(memory
     stream = memory_chat.stream_reply("hello?")
     next(stream)
     stream.close()
-    assert memory_chat.messages == [Message("user", "hello?", error="Stopped before any answer arrived.")]
-    ask(memory_chat, "again")
-    assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "again")]
-
-
-def test_a_reply_started_early_is_under_way_before_it_is_read_and_answers_as_usual(memory_chat, fake_groq):
-    fake_groq.reply_with("an early answer", chunks=["an ", "early ", "answer"], reasoning="")
-    memory_chat.batch_seconds = 0  # each delta handed on by itself: none may be swallowed by the start
-    stream = memory_chat.start_reply("early bird")
-    # The turn's request is sent (its engine called) before the page reads a word of it.
-    assert inspect.getgeneratorstate(stream) == inspect.GEN_SUSPENDED
-    assert [piece for piece in stream if isinstance(piece, str)] == ["an ", "early ", "answer"]
-    assert turns(memory_chat.messages) == [("user", "early bird"), ("assistant", "an early answer")]
-    assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "early bird")]
-
-
-def test_a_reply_started_early_and_never_read_is_kept_as_stopped(memory_chat, fake_groq):
-    stream = memory_chat.start_reply("hello?")
-    stream.close()  # the person pressed Stop while the page was drawing the transcript
     assert memory_chat.messages == [Message("user", "hello?", error="Stopped before any answer arrived.")]
     ask(memory_chat, "again")
     assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "again")]

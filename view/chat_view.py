@@ -25,19 +25,16 @@ from view.attachments import (
 from view.chat_box import render_chat_box, typed_text
 from view.key_screen import render_missing_key, with_session_key
 from view.loaders import load_image, warm_up_engine
-from view.message_actions import render_copy, render_edit, render_user_message
+from view.message_actions import render_copy, render_user_message
 from view.read_aloud import finish_reading, forget_pending_reading, read_new_answer
 from view.text import escape_markdown
 from view.tools_control import render_tools_control
 from view.transcript import EARLIER_STEP, TRANSCRIPT_WINDOW, render_transcript
+from view.turn_requests import EDIT, HELD, REGENERATE, SEND, held_turn, render_turn_buttons
 from view.voice import FROM_VOICE, render_voice_settings, spoken_question, take_recording
 
 __all__ = ["EARLIER_STEP", "TRANSCRIPT_WINDOW", "ChatView", "escape_markdown", "render_transcript"]
 
-# What the person asked for in this rerun, set by callbacks before the script runs: (SEND, text),
-# (REGENERATE, None), (EDIT, text) or (HELD, (model, with_images)) for a held message; tagged so that
-# typing "regenerate" is just a message.
-SEND, REGENERATE, EDIT, HELD = "send", "regenerate", "edit", "held"
 # Both pages answer with this one SharedAssistant (unless a loaded conversation brings its own).
 SHARED_ASSISTANT_KEY = "assistant.shared"
 
@@ -46,7 +43,6 @@ SETTLE_SECONDS = 0.05
 # While an answer streams, a timer asks whether its run is over: a Stop ends the run where nothing
 # more can be drawn, so the page is drawn again from the transcript (the Stopped mark, Retry).
 FINISH_CHECK_SECONDS = 0.25
-CONTINUE_PROMPT = "Continue."
 
 
 class ChatView:
@@ -111,7 +107,7 @@ class ChatView:
             render_missing_key()
             st.stop()
         if kind is None and not redo_held and f"{self.state_prefix}.voice.recording" not in st.session_state:
-            self._regenerate_button(controller)
+            render_turn_buttons(controller, self.state_prefix)
         render_chat_box(self.state_prefix, self._take_prompt)
         warm_up_engine()
         if regenerating:
@@ -124,15 +120,8 @@ class ChatView:
         elif kind == SEND and (text.strip() or uploads_in(st.session_state.get(f"{self.state_prefix}.prompt"))):
             self._send(controller, settings, text, early)
         elif kind == HELD and pending_key in st.session_state:
-            pending, (model, with_images) = st.session_state.pop(pending_key), text
-            attachments = [a for a in pending.attachments if with_images or a.kind != "image"]
-            if pending.redo == REGENERATE:
-                stream = keep_voice_mark(controller, controller.stream_regenerated(model, attachments))
-            elif pending.redo == EDIT:
-                stream = controller.stream_edited(pending.prompt, model, attachments)
-            else:
-                stream = controller.stream_reply(pending.prompt, attachments, model)
-            self.answer(controller, pending.prompt, stream, attachments)
+            pending = st.session_state.pop(pending_key)
+            self.answer(controller, pending.prompt, *held_turn(controller, pending, *text))
         spoken = spoken_question(self.state_prefix, settings, controller.recordings)
         if spoken is not None:
             self.spoken = True
@@ -160,25 +149,6 @@ class ChatView:
         value = st.session_state[f"{self.state_prefix}.prompt"]
         if not take_recording(self.state_prefix, value):
             st.session_state[f"{self.state_prefix}.request"] = (SEND, typed_text(value))
-
-    def _regenerate_button(self, controller: Any) -> None:
-        last_turn = controller.last_turn_start()
-        if last_turn is None:
-            return
-        request, failed = f"{self.state_prefix}.request", controller.last_turn_failed()
-        label, help_text = (("Retry", "Send the last message again; the new answer replaces the failed one.") if failed
-                            else ("Regenerate", "Answer the last message again; the new answer replaces the old one."))
-        with st.container(horizontal=True, gap="small"):
-            st.button(label, icon=":material/refresh:", type="tertiary", key=f"{self.state_prefix}.{label.lower()}",
-                      help=help_text, on_click=st.session_state.__setitem__, args=(request, (REGENERATE, None)))
-            details = controller.messages[-1].details
-            if controller.remembers and not failed and details and details.cut_at_limit:
-                st.button("Continue", icon=":material/arrow_forward:", type="tertiary",
-                          key=f"{self.state_prefix}.continue",
-                          help=f"Send “{CONTINUE_PROMPT}”: the model goes on from where Max answer tokens cut it.",
-                          on_click=st.session_state.__setitem__, args=(request, (SEND, CONTINUE_PROMPT)))
-            render_edit(controller.messages[last_turn], f"{self.state_prefix}.edit",
-                        lambda edited: st.session_state.__setitem__(request, (EDIT, edited)))
 
     def _settings(self) -> Settings:
         try:
@@ -250,7 +220,7 @@ class ChatView:
                 with slot.container():
                     render_answer(answer, with_reasoning=False)  # its thinking is on screen already
             render_copy(answer, f"{self.state_prefix}.window.copy.{len(controller.messages) - 1}")
-        self._regenerate_button(controller)
+        render_turn_buttons(controller, self.state_prefix)
         read_new_answer(controller, f"{self.state_prefix}.window")
         st.rerun()  # a new run ends the finish check's timer
 

@@ -1,6 +1,5 @@
-"""Fixtures and helpers shared by the conversation store's tests: the `store` and `directory`
-fixtures, conversation data, and helpers that look at or change a store's directory from outside
-(the listing index's among them)."""
+"""The store tests' fixtures (`store`, `directory`), conversation data, and helpers that look at or
+change a store's directory from outside (the listing index's among them)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,28 @@
+"""A typed message is sent to Groq before the page draws the transcript (B3): the reply started early
+answers like any other, and one the page never reads (a Stop meanwhile) is kept as stopped."""
+
+from __future__ import annotations
+
+import inspect
+
+from models.message import Message
+from tests.conftest import ask, sent_messages, turns
+
+
+def test_a_reply_started_early_is_under_way_before_it_is_read_and_answers_as_usual(memory_chat, fake_groq):
+    fake_groq.reply_with("an early answer", chunks=["an ", "early ", "answer"], reasoning="")
+    memory_chat.batch_seconds = 0  # each delta handed on by itself: none may be swallowed by the start
+    stream = memory_chat.start_reply("early bird")
+    # The turn's request is sent (its engine called) before the page reads a word of it.
+    assert inspect.getgeneratorstate(stream) == inspect.GEN_SUSPENDED
+    assert [piece for piece in stream if isinstance(piece, str)] == ["an ", "early ", "answer"]
+    assert turns(memory_chat.messages) == [("user", "early bird"), ("assistant", "an early answer")]
+    assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "early bird")]
+
+
+def test_a_reply_started_early_and_never_read_is_kept_as_stopped(memory_chat, fake_groq):
+    stream = memory_chat.start_reply("hello?")
+    stream.close()  # the person pressed Stop while the page was drawing the transcript
+    assert memory_chat.messages == [Message("user", "hello?", error="Stopped before any answer arrived.")]
+    ask(memory_chat, "again")
+    assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "again")]
