@@ -5,6 +5,7 @@ them (`models.store.postgres`). Either is a store's `recordings` area (the contr
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from pathlib import Path
@@ -57,6 +58,13 @@ class Recordings(NamesRecordings):
             raise ValueError("not a recording's name")
         self.directory.mkdir(parents=True, exist_ok=True)
         write_atomic(self.directory, name, data)
+
+    def names(self) -> list[str]:
+        """The names of the recordings kept (for the copy between stores), sorted."""
+        try:
+            return sorted(entry.name for entry in os.scandir(self.directory) if is_recording_name(entry.name))
+        except FileNotFoundError:
+            return []
 
     def read(self, name: str) -> bytes | None:
         """A kept recording's bytes, or None (a name not ours, or a file since removed)."""

@@ -5,7 +5,8 @@
     python -m models.store.copy to-files        (and back)
 
 Every owner's conversations and chats without a name yet (drafts) are copied as they are (names,
-messages, settings, dates, revisions, attached files), with who each signed-in owner is. One already
+messages, settings, dates, revisions, attached files), with who each signed-in owner is, and the kept
+recordings of spoken questions (every owner's together, as both stores keep them). One already
 there exactly is left alone, so running it twice changes nothing more; one of the same name (or draft
 id) that differs is replaced by the copy. Nothing is removed from either side.
 """
@@ -38,6 +39,7 @@ class Copied:
     copied: int = 0
     unchanged: int = 0
     drafts: int = 0  # drafts copied (those already there exactly are not counted)
+    recordings: int = 0  # spoken questions' recordings copied (those already there are not counted)
     problems: list[str] | None = None
 
 
@@ -65,6 +67,16 @@ def copy_store(source: Store, target: Store, report: Copied) -> None:
         copy_files(draft.messages, source, target)
         target.drafts.write_copy(draft)  # type: ignore[attr-defined]
         report.drafts += 1
+
+
+def copy_recordings(source: Store, target: Store, report: Copied) -> None:
+    """The kept recordings `target` lacks (every owner's together, as both stores keep them)."""
+    there = set(target.recordings.names())  # type: ignore[attr-defined] - both areas have it; not the contract
+    for name in source.recordings.names():  # type: ignore[attr-defined]
+        data = source.recordings.read(name)
+        if name not in there and data is not None:  # None: removed meanwhile
+            target.recordings.put(name, data)
+            report.recordings += 1
 
 
 def copy_files(messages: Sequence[Message], source: Store, target: Store) -> None:
@@ -105,6 +117,8 @@ def copy_all(direction: str, root: Path, database: Database) -> Copied:
         if profile:
             target.remember_owner(profile)
         copy_store(source, target, report)
+    files, rows = ConversationStore(root), PostgresStore(database)
+    copy_recordings(*((files, rows) if to_database else (rows, files)), report)
     return report
 
 
@@ -125,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     where = "the database" if arguments.direction == "to-database" else str(settings.conversations_dir)
     print(f"Copied {report.copied} conversation{'' if report.copied == 1 else 's'} to {where}; "
           f"{report.unchanged} {'was' if report.unchanged == 1 else 'were'} there already; "
-          f"{report.drafts} unnamed chat{'' if report.drafts == 1 else 's'} (drafts) copied.")
+          f"{report.drafts} unnamed chat{'' if report.drafts == 1 else 's'} (drafts) copied. "
+          f"{report.recordings} recording{'' if report.recordings == 1 else 's'} of spoken questions copied.")
     for problem in report.problems or []:
         print(f"Not copied: {problem}", file=sys.stderr)
     return 0

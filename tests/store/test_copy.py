@@ -114,3 +114,38 @@ def test_a_changed_conversation_is_copied_again_over_the_old_copy(
 def test_without_a_database_url_it_says_what_to_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["to-database"]) == 1
     assert "Set BNAGPT_DATABASE_URL" in capsys.readouterr().err
+
+
+def test_kept_recordings_go_into_the_database_and_back_once(
+    tmp_path: Path, postgres_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, back = tmp_path / "files", tmp_path / "back"
+    local, alice = ConversationStore(source), ConversationStore(source, ALICE)
+    spoken, hers = local.recordings.save(b"RIFF local question", "wav"), alice.recordings.save(b"OggS hers", "ogg")
+    local.save("Asked aloud", [Message("user", "what time is it", voice=True, recording=spoken)])
+    alice.save("Hers", [Message("user", "and mine", voice=True, recording=hers)])
+    monkeypatch.setenv("BNAGPT_DATABASE_URL", postgres_database)
+    monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(source))
+
+    assert main(["to-database"]) == 0
+    assert "2 recordings of spoken questions copied." in capsys.readouterr().out
+    database = database_for(postgres_database, 5)
+    assert PostgresStore(database).recordings.read(spoken) == b"RIFF local question"
+    assert PostgresStore(database, ALICE).recordings.read(hers) == b"OggS hers"
+    with database.connect() as connection:
+        kept = connection.execute(text("SELECT name, xmin::text FROM recordings ORDER BY 1")).all()
+    assert main(["to-database"]) == 0
+    assert "0 recordings of spoken questions copied." in capsys.readouterr().out
+    with database.connect() as connection:  # not one row written again
+        assert connection.execute(text("SELECT name, xmin::text FROM recordings ORDER BY 1")).all() == kept
+
+    monkeypatch.setenv("BNAGPT_CONVERSATIONS_DIR", str(back))
+    assert main(["to-files"]) == 0
+    assert "2 recordings of spoken questions copied." in capsys.readouterr().out
+    recordings = {path.name: path.read_bytes() for path in (source / ".recordings").iterdir()}
+    assert {path.name: path.read_bytes() for path in (back / ".recordings").iterdir()} == recordings
+    assert ConversationStore(back).load("Asked aloud").messages[0].recording == spoken
+    stamps = {path.name: path.stat().st_mtime_ns for path in (back / ".recordings").iterdir()}
+    assert main(["to-files"]) == 0
+    assert "0 recordings of spoken questions copied." in capsys.readouterr().out
+    assert {path.name: path.stat().st_mtime_ns for path in (back / ".recordings").iterdir()} == stamps

@@ -26,6 +26,11 @@ class PostgresRecordings(NamesRecordings):
         with self._database.begin() as connection:
             connection.execute(statement)
 
+    def names(self) -> list[str]:
+        """The names of the recordings kept (for the copy between stores), sorted."""
+        with self._database.connect() as connection:
+            return list(connection.execute(select(recordings.c.name).order_by(recordings.c.name)).scalars())
+
     def read(self, name: str) -> bytes | None:
         """A kept recording's bytes, or None (a name no store gave, or one since removed)."""
         if not is_recording_name(name):
