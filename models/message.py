@@ -6,7 +6,10 @@ in the JSON store and in tests. The LLM seam turns it into LlamaIndex's form.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from models.answer_details import AnswerDetails
@@ -67,6 +70,14 @@ class Message:
     def is_history(self) -> bool:
         """True when the model should see this turn as part of the conversation."""
         return self.error is None
+
+    @cached_property
+    def fingerprint(self) -> bytes:
+        """What the message is, in 16 bytes (its JSON form hashed): equal for equal messages. Made
+        once (a Message never changes), so that saving a long conversation again, turn after turn,
+        does not hash every message of it again."""
+        encoded = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.blake2b(encoded, digest_size=16).digest()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by the store: {"role", "content"} plus "error", "details", "reasoning", "voice",

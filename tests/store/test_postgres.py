@@ -14,8 +14,12 @@ from models.message import Message
 from models.store import ConversationExists, ConversationNotFound, new_draft_id
 from models.store.postgres import Database, PostgresStore, database_for
 from models.store.postgres import _store as postgres_store
+from models.store.postgres._database import MIGRATIONS_DIR
 from tests.postgres_server import PostgresServer
 from tests.store.conftest import MESSAGES, names
+
+# The newest migration (the one every server must end at): the last file of migrations/versions.
+LATEST = sorted(path.name.split("_")[0] for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"))[-1]
 
 ALICE, BOB = "a" * 32, "b" * 32
 
@@ -43,6 +47,18 @@ def test_an_autosave_appends_the_new_messages_and_leaves_the_old_rows_alone(data
     assert after[:2] == before and len(after) == 4 and after[2][1] != before[0][1]
     assert store.load("Trip").messages == MESSAGES
     assert names(store.search("backslashes")) == ["Trip"]  # words of the appended messages are found
+
+
+def test_a_conversation_longer_than_one_insert_carries_goes_in_whole_and_grows(database: Database) -> None:
+    store = PostgresStore(database)
+    long = [Message("user" if index % 2 == 0 else "assistant", f"turn{index}") for index in range(17_000)]
+    first = store.save("Saga", long)  # 68,000 values: more than one statement may carry (65,535)
+
+    store.save("Saga", [*long, *MESSAGES[:2]], expected_revision=first.revision)
+
+    assert store.load("Saga").messages == [*long, *MESSAGES[:2]]
+    assert [row[0] for row in message_rows(database)] == list(range(17_002))
+    assert names(store.search("turn0")) == names(store.search("turn16999")) == ["Saga"]
 
 
 def test_a_regenerated_answer_rewrites_from_the_message_that_changed(database: Database) -> None:
@@ -92,7 +108,7 @@ def test_servers_starting_together_migrate_once_under_the_advisory_lock(postgres
 
     assert errors == []
     with servers[0].connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [LATEST]
     PostgresStore(servers[3]).save("Works", MESSAGES)
 
 

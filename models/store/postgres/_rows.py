@@ -3,8 +3,6 @@ that changed (so that an autosave appends), and its search vector (added to when
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +15,7 @@ from models.store._search import searchable_tokens
 from models.store.postgres._schema import conversations, messages
 
 WORDS = ARRAY(Text)
+ROWS_PER_INSERT = 1000  # four values each
 
 
 def write_conversation(connection: Connection, owner: str, name: str, items: Sequence[Message], row: Any, *,
@@ -27,24 +26,23 @@ def write_conversation(connection: Connection, owner: str, name: str, items: Seq
     now = utc_now()
     created, updated, revision = stamps or (
         now if row is None or fresh else row.created, now, 1 if row is None or fresh else row.revision + 1)
-    digests = [digest(message) for message in items]
+    digests = [message.fingerprint for message in items]
     values = {"created": created, "updated": updated, "revision": revision, "message_count": len(items),
               "model": model, "assistant": assistant}
-    if row is None:
-        row = connection.execute(insert(conversations).values(
-            owner=owner, name=name, search=search_vector(name, ()), **values
-        ).returning(conversations.c.id)).first()
-    kept = connection.execute(select(messages.c.digest).where(messages.c.conversation_id == row.id)
-                              .order_by(messages.c.position)).scalars().all()
+    if row is None:  # a new conversation: its row as it will stay, then its messages
+        identifier = connection.execute(insert(conversations).values(
+            owner=owner, name=name, search=search_vector(name, (message.content for message in items)), **values
+        ).returning(conversations.c.id)).scalar_one()
+        add_messages(connection, identifier, items, digests, 0)
+        return ConversationSummary(name, created, updated, revision, len(items), model)
+    kept = [] if fresh else connection.execute(select(messages.c.digest).where(
+        messages.c.conversation_id == row.id).order_by(messages.c.position)).scalars().all()
     start = next((i for i, (old, new) in enumerate(zip(kept, digests, strict=False)) if old != new),
                  min(len(kept), len(digests)))
     if start < len(kept):
         connection.execute(delete(messages).where(messages.c.conversation_id == row.id,
                                                   messages.c.position >= start))
-    if start < len(items):
-        connection.execute(insert(messages), [
-            {"conversation_id": row.id, "position": position, "digest": digests[position],
-             "data": items[position].to_dict()} for position in range(start, len(items))])
+    add_messages(connection, row.id, items, digests, start)
     if start == len(kept) and kept:  # only appended: the new words join the search vector
         added = search_vector(None, (message.content for message in items[start:]))
         values["search"] = conversations.c.search.op("||")(added)
@@ -53,10 +51,16 @@ def write_conversation(connection: Connection, owner: str, name: str, items: Seq
     connection.execute(update(conversations).where(conversations.c.id == row.id).values(**values))
     return ConversationSummary(name, created, updated, revision, len(items), model)
 
-def digest(message: Message) -> bytes:
-    """What a message is, in 16 bytes: equal for equal messages."""
-    encoded = json.dumps(message.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return hashlib.blake2b(encoded, digest_size=16).digest()
+
+def add_messages(connection: Connection, identifier: int, items: Sequence[Message], digests: list[bytes],
+                 start: int) -> None:
+    """Insert the messages from `start` on: a statement per block of rows (one round trip each, where
+    executemany takes several; a block, as one statement may carry at most 65,535 values)."""
+    for first in range(start, len(items), ROWS_PER_INSERT):
+        block = range(first, min(first + ROWS_PER_INSERT, len(items)))
+        connection.execute(insert(messages).values([
+            {"conversation_id": identifier, "position": position, "digest": digests[position],
+             "data": items[position].to_dict()} for position in block]))
 
 
 def search_vector(name: str | None, texts: Any) -> Any:
