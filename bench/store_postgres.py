@@ -1,8 +1,9 @@
 """B13: the PostgreSQL store's operations at 10,000 and 1,000,000 conversations, on a throwaway
 server of its own (Debian's PostgreSQL, fsync and synchronous commits on, as a real one).
 
-The conversations are put in with COPY (two messages each, and a word of their own, "topic0000042",
-so that a search can find a few among a million), indexes built after; then save (new), save
+The conversations are put in with COPY (bench/postgres_seed.py: two messages each, and a word of
+their own, "topic0000042", so that a search can find a few among a million), constraints and
+indexes made after, everything vacuumed and analysed; then save (new), save
 (update: other messages), autosave (one more turn, with the revision), load and delete each run
 `repeat` times through PostgresStore, p50 judged and p99 reported; the first page of the list (50,
 as the sidebar asks) and searches for one conversation's own word, for part of it, and for two words.
@@ -20,58 +21,17 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
-from psycopg.types.json import Jsonb
-
-from bench.conversations import MODEL, conversation, words
-from bench.report import Measurement, progress
-from models.message import Message
-from models.store._search import searchable_tokens
+from bench.conversations import MODEL, conversation
+from bench.postgres_seed import fill, topic
+from bench.report import Measurement
 from models.store.postgres import Database, PostgresStore
-from models.store.postgres._rows import digest
 from tests.postgres_server import start_server
 
 SIZES = (10_000, 1_000_000)
 OPERATION_BUDGET_MS, SEARCH_BUDGET_MS, BUDGETED_SIZE = 10.0, 100.0, 10_000
 PAGE = 50  # what the sidebar asks for
-START = datetime(2026, 1, 1, tzinfo=UTC)  # the oldest filler conversation; each next one a microsecond later
-
-
-def topic(index: int) -> str:
-    return f"topic{index:07d}"
-
-
-def vector_text(words_of: set[bytes]) -> str:
-    """A tsvector's text of every suffix of every word (what bnagpt_search_vector makes)."""
-    lexemes = {word[start:] for word in (w.decode() for w in words_of) for start in range(len(word))}
-    return " ".join("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'" for lexeme in sorted(lexemes))
-
-
-def fill(url: str, count: int) -> None:
-    """`count` conversations of two messages each, by COPY, the listing and search indexes built after."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("DROP INDEX conversations_search, conversations_newest")
-        with connection.transaction(), connection.cursor() as cursor:
-            with cursor.copy("COPY conversations (id, owner, name, created, updated, revision, message_count, "
-                             "model, search) FROM STDIN") as copy:
-                for index in range(count):
-                    name, texts = f"existing {index}", [words(index, 12), f"{words(index + 1, 12)} {topic(index)}"]
-                    stamp = (START + timedelta(microseconds=index)).isoformat(timespec="microseconds")
-                    copy.write_row((index + 1, "", name, stamp, stamp, 1, 2, MODEL,
-                                    vector_text(searchable_tokens(name, texts))))
-            with cursor.copy("COPY messages (conversation_id, position, digest, data) FROM STDIN") as copy:
-                for index in range(count):
-                    for position, text in enumerate([words(index, 12), f"{words(index + 1, 12)} {topic(index)}"]):
-                        message = Message("user" if position == 0 else "assistant", text)
-                        copy.write_row((index + 1, position, digest(message),
-                                        Jsonb(message.to_dict())))
-        connection.execute("SELECT setval(pg_get_serial_sequence('conversations', 'id'), max(id)) FROM conversations")
-        connection.execute("CREATE INDEX conversations_newest ON conversations (owner, updated DESC, name)")
-        connection.execute("CREATE INDEX conversations_search ON conversations USING gin (search)")
-        connection.execute("VACUUM ANALYZE")
 
 
 @contextmanager
@@ -82,9 +42,7 @@ def server_with(count: int) -> Iterator[str]:
     try:
         url = server.create_database("bench")
         Database(url, 30).migrate()
-        started = time.perf_counter()
-        fill(url, count)
-        progress(f"B13: {count:,} conversations put in with COPY in {time.perf_counter() - started:.0f} s")
+        fill(url, count, MODEL)
         yield url
     finally:
         server.stop()
