@@ -133,7 +133,7 @@ def test_too_many_images_an_encrypted_pdf_and_a_file_over_the_upload_limit(open_
     box.locator("input[type=file]").set_input_files(
         [{"name": "huge.txt", "mimeType": "text/plain", "buffer": b"a" * (21 * 1024 * 1024)}])
     expect(box).to_contain_text("huge.txt")
-    expect(box).to_contain_text("File must be 20.0MB or smaller.")  # server.maxUploadSize, said beside its name
+    expect(box).to_contain_text("File must be 20.0MB or smaller.")  # BNAGPT_MAX_UPLOAD_MB, said beside its name
 
     with page.rerun():
         start_sending(page, "Compare them")
