@@ -75,13 +75,11 @@ DEFAULTS = {
     "BNAGPT_DATABASE_TIMEOUT": "5",
     # Seconds between the sidebar's tries to reach a store that could not be reached.
     "BNAGPT_STORE_RETRY_SECONDS": "5",
-    # Attachments. The largest file a person may attach (the chat box's own limit in the browser, and
-    # checked again on the server).
+    # The largest attached file (the chat box's own limit), and the largest imported one (MiB, as
+    # Streamlit counts): a JSON export carries its files as base64, 4/3 of their size, so 100 takes
+    # three 20 MB files. Keep the import's equal to .streamlit/config.toml's server.maxUploadSize (a
+    # test checks), which Streamlit enforces on every upload before bnaGPT sees it.
     "BNAGPT_MAX_UPLOAD_MB": "20",
-    # The largest conversation file an import takes, in MB of 1,048,576 bytes as Streamlit counts them:
-    # a JSON export carries its attached files as base64 (4/3 of their size), so one with a single
-    # largest file is about 27 MB; 100 takes three. Keep it equal to .streamlit/config.toml's
-    # server.maxUploadSize (a test checks), which Streamlit enforces on every upload before bnaGPT sees it.
     "BNAGPT_MAX_IMPORT_MB": "100",
     # Groq's image limits: 4 MB of base64 a request (shared by its images), 33 megapixels an image,
     # 5 images a request. An image is never shrunk below BNAGPT_IMAGE_MIN_SIDE pixels on its longer
