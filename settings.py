@@ -75,9 +75,12 @@ DEFAULTS = {
     "BNAGPT_DATABASE_TIMEOUT": "5",
     # Seconds between the sidebar's tries to reach a store that could not be reached.
     "BNAGPT_STORE_RETRY_SECONDS": "5",
-    # Attachments. The largest file a person may attach: keep it equal to .streamlit/config.toml's
-    # server.maxUploadSize (a test checks), which Streamlit enforces before bnaGPT sees the file.
+    # The largest attached file (the chat box's own limit), and the largest imported one (MiB, as
+    # Streamlit counts): a JSON export carries its files as base64, 4/3 of their size, so 100 takes
+    # three 20 MB files. Keep the import's equal to .streamlit/config.toml's server.maxUploadSize (a
+    # test checks), which Streamlit enforces on every upload before bnaGPT sees it.
     "BNAGPT_MAX_UPLOAD_MB": "20",
+    "BNAGPT_MAX_IMPORT_MB": "100",
     # Groq's image limits: 4 MB of base64 a request (shared by its images), 33 megapixels an image,
     # 5 images a request. An image is never shrunk below BNAGPT_IMAGE_MIN_SIDE pixels on its longer
     # side (small text would become unreadable): it is refused instead.
@@ -136,6 +139,7 @@ class Settings:
     database_timeout: float = float(DEFAULTS["BNAGPT_DATABASE_TIMEOUT"])  # seconds to reach the database
     store_retry_seconds: float = float(DEFAULTS["BNAGPT_STORE_RETRY_SECONDS"])  # between tries when it can't
     max_upload_mb: float = float(DEFAULTS["BNAGPT_MAX_UPLOAD_MB"])  # the largest attached file
+    max_import_mb: float = float(DEFAULTS["BNAGPT_MAX_IMPORT_MB"])  # the largest conversation file imported
     image_request_mb: float = float(DEFAULTS["GROQ_IMAGE_REQUEST_MB"])  # base64 of all images in a request
     image_max_pixels: int = int(DEFAULTS["GROQ_IMAGE_MAX_PIXELS"])  # an image's width x height
     images_per_request: int = int(DEFAULTS["GROQ_IMAGES_PER_REQUEST"])
@@ -241,6 +245,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_timeout=_number(sources, "BNAGPT_DATABASE_TIMEOUT", float),
         store_retry_seconds=_number(sources, "BNAGPT_STORE_RETRY_SECONDS", float),
         max_upload_mb=_number(sources, "BNAGPT_MAX_UPLOAD_MB", float),
+        max_import_mb=_number(sources, "BNAGPT_MAX_IMPORT_MB", float),
         image_request_mb=_number(sources, "GROQ_IMAGE_REQUEST_MB", float),
         image_max_pixels=_number(sources, "GROQ_IMAGE_MAX_PIXELS", int),
         images_per_request=_number(sources, "GROQ_IMAGES_PER_REQUEST", int),
