@@ -75,9 +75,12 @@ DEFAULTS = {
     "BNAGPT_DATABASE_TIMEOUT": "5",
     # Seconds between the sidebar's tries to reach a store that could not be reached.
     "BNAGPT_STORE_RETRY_SECONDS": "5",
-    # Attachments. The largest file a person may attach: keep it equal to .streamlit/config.toml's
-    # server.maxUploadSize (a test checks), which Streamlit enforces before bnaGPT sees the file.
+    # The largest attached file (the chat box's own limit), and the largest imported one (MiB, as
+    # Streamlit counts): a JSON export carries its files as base64, 4/3 of their size, so 100 takes
+    # three 20 MB files. Keep the import's equal to .streamlit/config.toml's server.maxUploadSize (a
+    # test checks), which Streamlit enforces on every upload before bnaGPT sees it.
     "BNAGPT_MAX_UPLOAD_MB": "20",
+    "BNAGPT_MAX_IMPORT_MB": "100",
     # Groq's image limits: 4 MB of base64 a request (shared by its images), 33 megapixels an image,
     # 5 images a request. An image is never shrunk below BNAGPT_IMAGE_MIN_SIDE pixels on its longer
     # side (small text would become unreadable): it is refused instead.
@@ -136,6 +139,7 @@ class Settings:
     database_timeout: float = float(DEFAULTS["BNAGPT_DATABASE_TIMEOUT"])  # seconds to reach the database
     store_retry_seconds: float = float(DEFAULTS["BNAGPT_STORE_RETRY_SECONDS"])  # between tries when it can't
     max_upload_mb: float = float(DEFAULTS["BNAGPT_MAX_UPLOAD_MB"])  # the largest attached file
+    max_import_mb: float = float(DEFAULTS["BNAGPT_MAX_IMPORT_MB"])  # the largest conversation file imported
     image_request_mb: float = float(DEFAULTS["GROQ_IMAGE_REQUEST_MB"])  # base64 of all images in a request
     image_max_pixels: int = int(DEFAULTS["GROQ_IMAGE_MAX_PIXELS"])  # an image's width x height
     images_per_request: int = int(DEFAULTS["GROQ_IMAGES_PER_REQUEST"])
@@ -143,6 +147,23 @@ class Settings:
     image_turns_kept: int = int(DEFAULTS["BNAGPT_IMAGE_TURNS_KEPT"])  # later turns an image is re-sent with
     chunk_tokens: int = int(DEFAULTS["BNAGPT_CHUNK_TOKENS"])  # a big document's chunks for BM25
     chunk_overlap: int = int(DEFAULTS["BNAGPT_CHUNK_OVERLAP"])
+
+
+# The Settings fields read as numbers, and their names in the configuration; int or float as the field says.
+NUMBERS = {
+    "request_timeout": "GROQ_TIMEOUT", "max_retries": "GROQ_MAX_RETRIES", "context_window": "GROQ_CONTEXT_WINDOW",
+    "max_answer_tokens": "GROQ_MAX_ANSWER_TOKENS", "memory_tokens": "GROQ_MEMORY_TOKENS",
+    "tokens_per_minute": "GROQ_TOKENS_PER_MINUTE", "rate_limit_wait": "GROQ_RATE_LIMIT_WAIT",
+    "draft_days": "BNAGPT_DRAFT_DAYS", "requests_per_minute": "BNAGPT_REQUESTS_PER_MINUTE",
+    "audio_max_mb": "GROQ_AUDIO_MAX_MB", "speech_max_chars": "GROQ_SPEECH_MAX_CHARS",
+    "fetch_timeout": "BNAGPT_FETCH_TIMEOUT", "fetch_max_bytes": "BNAGPT_FETCH_MAX_BYTES",
+    "tool_steps": "BNAGPT_TOOL_STEPS", "database_timeout": "BNAGPT_DATABASE_TIMEOUT",
+    "store_retry_seconds": "BNAGPT_STORE_RETRY_SECONDS", "max_upload_mb": "BNAGPT_MAX_UPLOAD_MB",
+    "max_import_mb": "BNAGPT_MAX_IMPORT_MB", "image_request_mb": "GROQ_IMAGE_REQUEST_MB",
+    "image_max_pixels": "GROQ_IMAGE_MAX_PIXELS", "images_per_request": "GROQ_IMAGES_PER_REQUEST",
+    "image_min_side": "BNAGPT_IMAGE_MIN_SIDE", "image_turns_kept": "BNAGPT_IMAGE_TURNS_KEPT",
+    "chunk_tokens": "BNAGPT_CHUNK_TOKENS", "chunk_overlap": "BNAGPT_CHUNK_OVERLAP",
+}
 
 
 class ConfigurationError(Exception):
@@ -212,25 +233,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         groq_api_base=_lookup(sources, "GROQ_API_BASE").rstrip("/"),
         groq_model=_lookup(sources, "GROQ_MODEL"),
         conversations_dir=conversations_dir,
-        request_timeout=_number(sources, "GROQ_TIMEOUT", float),
-        max_retries=_number(sources, "GROQ_MAX_RETRIES", int),
-        context_window=_number(sources, "GROQ_CONTEXT_WINDOW", int),
-        max_answer_tokens=_number(sources, "GROQ_MAX_ANSWER_TOKENS", int),
-        memory_tokens=_number(sources, "GROQ_MEMORY_TOKENS", int),
-        tokens_per_minute=_number(sources, "GROQ_TOKENS_PER_MINUTE", int),
-        rate_limit_wait=_number(sources, "GROQ_RATE_LIMIT_WAIT", float),
-        draft_days=_number(sources, "BNAGPT_DRAFT_DAYS", float),
         allowed_emails=_lookup(sources, "BNAGPT_ALLOWED_EMAILS") or "",
-        requests_per_minute=_number(sources, "BNAGPT_REQUESTS_PER_MINUTE", int),
         transcription_model=_lookup(sources, "GROQ_TRANSCRIPTION_MODEL"),
         speech_model=_lookup(sources, "GROQ_SPEECH_MODEL"),
         speech_voice=_lookup(sources, "GROQ_SPEECH_VOICE"),
-        audio_max_mb=_number(sources, "GROQ_AUDIO_MAX_MB", float),
-        speech_max_chars=_number(sources, "GROQ_SPEECH_MAX_CHARS", int),
         searxng_url=(_lookup(sources, "BNAGPT_SEARXNG_URL") or "").rstrip("/"),
-        fetch_timeout=_number(sources, "BNAGPT_FETCH_TIMEOUT", float),
-        fetch_max_bytes=_number(sources, "BNAGPT_FETCH_MAX_BYTES", int),
-        tool_steps=_number(sources, "BNAGPT_TOOL_STEPS", int),
         fetch_private=_lookup(sources, "BNAGPT_FETCH_PRIVATE"),
         search_provider=_search_provider(sources),
         tavily_api_key=_lookup(sources, "TAVILY_API_KEY"),
@@ -238,14 +245,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tavily_url=_lookup(sources, "BNAGPT_TAVILY_URL").rstrip("/"),
         brave_url=_lookup(sources, "BNAGPT_BRAVE_URL").rstrip("/"),
         database_url=_lookup(sources, "BNAGPT_DATABASE_URL") or "",
-        database_timeout=_number(sources, "BNAGPT_DATABASE_TIMEOUT", float),
-        store_retry_seconds=_number(sources, "BNAGPT_STORE_RETRY_SECONDS", float),
-        max_upload_mb=_number(sources, "BNAGPT_MAX_UPLOAD_MB", float),
-        image_request_mb=_number(sources, "GROQ_IMAGE_REQUEST_MB", float),
-        image_max_pixels=_number(sources, "GROQ_IMAGE_MAX_PIXELS", int),
-        images_per_request=_number(sources, "GROQ_IMAGES_PER_REQUEST", int),
-        image_min_side=_number(sources, "BNAGPT_IMAGE_MIN_SIDE", int),
-        image_turns_kept=_number(sources, "BNAGPT_IMAGE_TURNS_KEPT", int),
-        chunk_tokens=_number(sources, "BNAGPT_CHUNK_TOKENS", int),
-        chunk_overlap=_number(sources, "BNAGPT_CHUNK_OVERLAP", int),
+        **{field: _number(sources, name, {"int": int, "float": float}[Settings.__annotations__[field]])
+           for field, name in NUMBERS.items()},
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.store import ImportProblem, Store, StoreError, export_file_name, parse_import, to_json, to_markdown
+from settings import Settings
 
 EXPORTS = {"markdown": (to_markdown, "md"), "json": (to_json, "json")}
 
@@ -23,6 +24,7 @@ class ExportsConversations:
     """What the memory chat does with whole saved conversations as files (its `store` holds them)."""
 
     store: Store
+    settings: Settings
 
     def export(self, name: str, kind: str) -> bytes | str:
         """A saved conversation as a downloadable file's content; kind is "markdown" or "json"."""
@@ -42,7 +44,7 @@ class ExportsConversations:
         report = ImportReport()
         for file_name, data in files:
             try:
-                conversations = parse_import(file_name, data)
+                conversations = parse_import(file_name, data, self.settings.max_import_mb)
             except ImportProblem as problem:
                 report.problems.append(str(problem))
                 continue

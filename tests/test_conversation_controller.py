@@ -4,10 +4,12 @@ autosave, rename, export, import and the suggested name."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from controller.memory_chat import MemoryChatController
+from models.attachments import Attachment
 from models.message import Message
 from models.store import ConversationExists
 from tests.conftest import answer_text, ask
@@ -97,6 +99,23 @@ def test_import_reports_what_it_saved_and_what_it_refused(memory_chat, store):
     assert report.imported == ["Trip (2)"]
     assert [problem.split("”")[0] for problem in report.problems] == ["“broken.json", "“empty.json"]
     assert contents(store, "Trip") == ["original"] and contents(store, "Trip (2)") == ["original"]
+
+
+def test_a_conversation_with_a_file_of_the_largest_size_is_exported_and_imported(memory_chat, store):
+    """Its JSON export carries the file as base64, a third larger than the file: still importable."""
+    largest = b"%PDF-1.4\n" + b"7" * (int(memory_chat.settings.max_upload_mb * 1_000_000) - 9)
+    attached = Attachment("report.pdf", "document", store.files.put(largest), "application/pdf", len(largest))
+    store.save("Report", [Message("user", "Read it", attachments=(attached,))])
+    exported = memory_chat.export("Report", "json")
+    assert len(exported) > len(largest) * 4 / 3
+
+    report = memory_chat.import_files([("report.json", exported)])
+    assert report.problems == [] and report.imported == ["Report (2)"]
+    assert store.load("Report (2)").messages[0].attachments == (attached,)
+
+    smaller = MemoryChatController(replace(memory_chat.settings, max_import_mb=20), store)
+    [problem] = smaller.import_files([("report.json", exported)]).problems
+    assert problem.startswith("“report.json” could not be imported: it is 25.4 MB, more than the 20 MB an import ")
 
 
 def test_suggested_name_avoids_names_in_use(memory_chat, store, fake_groq):

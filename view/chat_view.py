@@ -108,7 +108,7 @@ class ChatView:
             st.stop()
         if kind is None and not redo_held and f"{self.state_prefix}.voice.recording" not in st.session_state:
             render_turn_buttons(controller, self.state_prefix)
-        render_chat_box(self.state_prefix, self._take_prompt)
+        render_chat_box(self.state_prefix, self._take_prompt, settings.max_upload_mb)
         warm_up_engine()
         if regenerating:
             # A spoken question answered again stays marked as spoken; its files stay with it.

@@ -2,7 +2,7 @@
 a page, so each cites the one page it is from.
 
 Chunks are cut by LlamaIndex's SentenceSplitter and kept as places in their page's text (not copies),
-and BM25 is bm25s with PyStemmer's English stemmer, tokenised as llama-index-retrievers-bm25's
+and BM25 is bm25s with PyStemmer's English stemmer (_bm25), tokenised as llama-index-retrievers-bm25's
 BM25Retriever does (English stop words, its token pattern). The retriever itself is not used: it
 keeps each chunk again as a node's JSON, which would double the text in the server's memory (B11's
 budget is 2x the file). LlamaIndex and bm25s are imported only when an index is built or searched."""
@@ -21,7 +21,6 @@ FORMAT = 2
 # Sentences end at . ! ? (and their CJK forms) followed by space. SentenceSplitter's default
 # finds them with NLTK's punkt, which it downloads from the internet on first use: not offline.
 SENTENCE = re.compile(r"[^.!?。？！]*(?:[.!?。？！]+\s*|$)")
-TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # BM25Retriever's
 Chunk = tuple[int, int, int, int]  # page number (from 0), start and end in its text, tokens
 
 
@@ -93,38 +92,15 @@ class DocumentIndex:
         """Chunk numbers holding a word of `question`, best first."""
         if not self._chunks or not question.strip():
             return []
-        import bm25s
-
-        bm25, stemmer = self._search()
-        stems = bm25s.tokenize(question, stopwords="en", stemmer=stemmer, token_pattern=TOKEN_PATTERN,
-                               return_ids=False, show_progress=False)[0]
-        known = [stem for stem in stems if stem in bm25.vocab_dict]
-        if not known:
-            return []
-        numbers, scores = bm25.retrieve([known], k=len(self._chunks), show_progress=False)
-        return [int(number) for number, score in zip(numbers[0], scores[0], strict=True) if score > 0]
+        return self._search().ranked(question)
 
     def _search(self):
-        """BM25 over the chunks and its stemmer, built once."""
+        """BM25 over the chunks, built once."""
         if self._bm25 is None:
-            import bm25s
-            import numpy
-            import Stemmer
-            from bm25s.tokenization import Tokenizer
+            from models.attachments._bm25 import ChunkSearch
 
-            stemmer = Stemmer.Stemmer("english")
-            words = Tokenizer(stemmer=stemmer.stemWord, stopwords="en", splitter=TOKEN_PATTERN)
-            # One chunk's text at a time, its words kept as 2-byte ids: a list of Python ints for
-            # every word of a long document at once would be most of indexing's memory (B11).
-            texts = (self._pages[page][0].text[start:end] for page, start, end, _ in self._chunks)
-            try:  # 2 bytes a word while the document has fewer than 65,536 stems (any real one), else 4
-                ids = [numpy.fromiter(chunk, dtype=numpy.uint16) for chunk in words.streaming_tokenize(texts)]
-            except OverflowError:
-                texts = (self._pages[page][0].text[start:end] for page, start, end, _ in self._chunks)
-                ids = [numpy.fromiter(chunk, dtype=numpy.int32) for chunk in words.streaming_tokenize(texts)]
-            bm25 = bm25s.BM25()
-            bm25.index((ids, words.get_vocab_dict()), show_progress=False)
-            self._bm25 = (bm25, stemmer)
+            pages, chunks = self._pages, self._chunks
+            self._bm25 = ChunkSearch(lambda: (pages[page][0].text[start:end] for page, start, end, _ in chunks))
         return self._bm25
 
     def to_bytes(self) -> bytes:

@@ -28,8 +28,9 @@ from models.store._format import (
 )
 from models.store._records import Conversation, ImportProblem
 from models.tool_step import steps_markdown
+from settings import DEFAULTS
 
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MEGABYTE = 1024 * 1024  # as Streamlit counts an upload's size
 EXPORT_SLUG_LENGTH = 60
 ROLE_TITLES = {"user": "You", "assistant": "Assistant", "system": "System"}
 JSON_KINDS = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true or false"}
@@ -98,10 +99,12 @@ def export_file_name(name: str, extension: str) -> str:
     return f"{ascii_slug(name, EXPORT_SLUG_LENGTH) or 'conversation'}.{extension.lstrip('.')}"
 
 
-def parse_import(file_name: str, data: bytes) -> list[ImportedConversation]:
-    """The conversations in an uploaded file (ours or the original app's), or ImportProblem saying what is wrong."""
+def parse_import(file_name: str, data: bytes, max_mb: float = float(DEFAULTS["BNAGPT_MAX_IMPORT_MB"])
+                 ) -> list[ImportedConversation]:
+    """The conversations in an uploaded file (ours or the original app's) of at most `max_mb` MB
+    (settings.max_import_mb), or ImportProblem saying what is wrong."""
     try:
-        document = _json_of(data)
+        document = _json_of(data, max_mb)
         if "format" in document or "name" in document:
             return [_conversation_of(document)]
         # The original app's file: {name: [messages]}; anything else is no conversation at all.
@@ -115,11 +118,11 @@ def parse_import(file_name: str, data: bytes) -> list[ImportedConversation]:
     return [ImportedConversation(name, messages) for name, messages in entries]
 
 
-def _json_of(data: bytes) -> dict[str, Any]:
+def _json_of(data: bytes, max_mb: float) -> dict[str, Any]:
     """The JSON object an uploaded file holds, or UnreadableFile saying why there is none."""
-    if len(data) > MAX_IMPORT_BYTES:
-        megabytes = MAX_IMPORT_BYTES // (1024 * 1024)
-        raise UnreadableFile(f"it is {len(data) / (1024 * 1024):.1f} MB, more than the {megabytes} MB an import may be")
+    if len(data) > max_mb * MEGABYTE:
+        raise UnreadableFile(f"it is {len(data) / MEGABYTE:.1f} MB, more than the {max_mb:g} MB an import may be "
+                             "(BNAGPT_MAX_IMPORT_MB)")
     try:
         text = data.decode("utf-8-sig")  # a byte order mark is harmless, so accept it
     except UnicodeDecodeError:

@@ -63,10 +63,12 @@ def test_a_file_over_the_upload_limit_is_refused(limits) -> None:
     assert sentence == "“big.pdf” is 1.2 MB, over the 1 MB limit for an attached file."
 
 
-def test_the_upload_limit_is_streamlits(limits) -> None:
-    """Streamlit refuses bigger uploads before bnaGPT sees them: the two limits must say the same."""
+def test_the_import_limit_is_streamlits(limits) -> None:
+    """Streamlit refuses bigger uploads before bnaGPT sees them: its limit is an import's, which takes
+    the JSON export of a conversation holding a file of the largest size (carried as base64)."""
     config = tomllib.loads((PROJECT_DIR / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] == limits.max_upload_mb
+    assert config["server"]["maxUploadSize"] == limits.max_import_mb
+    assert limits.max_import_mb * 1024 * 1024 > 2 * limits.max_upload_mb * 1_000_000 * 4 / 3
 
 
 def test_media_types_and_the_picker_list() -> None:

@@ -87,7 +87,7 @@ def test_building_reports_progress_and_can_be_cancelled(limits) -> None:
 
 
 def test_a_document_of_more_than_65536_distinct_words_is_searched_too(limits) -> None:
-    """Word ids outgrow two bytes: the index takes four and still finds the rare word."""
+    """More stems than two bytes number: the index still finds the rare word."""
     rng = random.Random(7)
     words = ["".join(rng.choice(string.ascii_lowercase) for _ in range(9)) for _ in range(70_000)]
     pages = tuple(Passage("words.txt", None, " ".join(words[start:start + 500]) + ".")

@@ -1,7 +1,8 @@
 """Attachments as a new user meets them, in headless Chromium: an image and a 100-page PDF dropped into
 the real chat box, the progress of reading the PDF, the offer of a model that reads images, thumbnails,
-the answer's citations and Sources, what reached the fake Groq, Save, and Load in a new session; and
-bad files refused with their sentences while the message is kept."""
+the answer's citations and Sources, what reached the fake Groq, Save, and Load in a new session; bad
+files refused with their sentences while the message is kept; and a conversation holding a file of
+the largest size exported as JSON and imported again."""
 
 from __future__ import annotations
 
@@ -133,7 +134,7 @@ def test_too_many_images_an_encrypted_pdf_and_a_file_over_the_upload_limit(open_
     box.locator("input[type=file]").set_input_files(
         [{"name": "huge.txt", "mimeType": "text/plain", "buffer": b"a" * (21 * 1024 * 1024)}])
     expect(box).to_contain_text("huge.txt")
-    expect(box).to_contain_text("File must be 20.0MB or smaller.")  # server.maxUploadSize, said beside its name
+    expect(box).to_contain_text("File must be 20.0MB or smaller.")  # BNAGPT_MAX_UPLOAD_MB, said beside its name
 
     with page.rerun():
         start_sending(page, "Compare them")
@@ -149,3 +150,27 @@ def test_too_many_images_an_encrypted_pdf_and_a_file_over_the_upload_limit(open_
     [request] = fake_groq.chat_requests()
     assert sum(part["type"] == "image_url" for part in request["messages"][-2]["content"]) == 5
     assert "huge.txt" not in str(request["messages"])
+
+
+def test_a_conversation_holding_a_file_of_the_largest_size_is_exported_and_imported_again(
+        open_page, app_server, conversations_on_disk, fake_groq: FakeGroq):
+    """Its JSON export (the file as base64, about 27 MB) goes through the Import dialog's upload."""
+    from models.attachments import Attachment
+    from models.message import Message
+    from models.store import ConversationStore
+
+    store = ConversationStore(conversations_on_disk)
+    largest = b"%PDF-1.4\n" + b"7" * (20_000_000 - 9)  # BNAGPT_MAX_UPLOAD_MB
+    attached = Attachment("big.pdf", "document", store.files.put(largest), "application/pdf", len(largest))
+    store.save("Big file", [Message("user", "Read it", attachments=(attached,))])
+    page = open_page(app_server).go_to(MEMORY)
+    file_name, exported = page.download("Big file", "Export JSON")
+    assert len(exported) > 26_000_000
+    page.page.keyboard.press("Escape")  # the conversation's menu closes
+
+    page.click("Import conversations", within=page.sidebar)
+    dialog = page.page.get_by_role("dialog")
+    dialog.locator("input[type=file]").set_input_files(
+        [{"name": file_name, "mimeType": "application/json", "buffer": exported}])
+    page.expect_toast("Imported 1 conversation: “Big file (2)”.")
+    assert store.load("Big file (2)").messages[0].attachments == (attached,)

@@ -21,7 +21,6 @@ from models.store import (
     to_json,
     to_markdown,
 )
-from models.store import _exchange as store_exchange
 from tests.store.conftest import MESSAGES, legacy_file
 
 ASSISTANT = {"model": "llama-3.3-70b-versatile", "system_prompt": "Be brief.", "temperature": 0.2}
@@ -207,13 +206,13 @@ def test_a_damaged_exported_file_is_refused_with_what_is_wrong(
     assert str(raised.value).endswith(f": {problem}.")
 
 
-def test_a_file_over_the_size_limit_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read() -> None:
     big = legacy_file({"big": [{"role": "user", "content": "x" * 3_000_000}]})
-    assert store_exchange.MAX_IMPORT_BYTES == 20 * 1024 * 1024
-    monkeypatch.setattr(store_exchange, "MAX_IMPORT_BYTES", 2 * 1024 * 1024)
+    assert parse_import("big.json", big)  # the default limit, settings' BNAGPT_MAX_IMPORT_MB
 
-    with pytest.raises(ImportProblem, match=r"“big.json” could not be imported: it is 2\.9 MB, more than the 2 MB"):
-        parse_import("big.json", big)
+    with pytest.raises(ImportProblem, match=r"“big.json” could not be imported: it is 2\.9 MB, more than the 2 MB "
+                                            r"an import may be \(BNAGPT_MAX_IMPORT_MB\)\.$"):
+        parse_import("big.json", big, max_mb=2)
 
 
 # import_conversation
