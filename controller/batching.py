@@ -11,9 +11,12 @@ from utils.llm import Reasoning
 # Each batch costs the browser a redraw of what changed and a scroll to follow it, whatever its size
 # (the answer streams in blocks), so pieces are gathered for 40 ms while the answer is short and for
 # longer as it grows, up to 0.3 s: a long answer keeps the browser's share of a core bounded (B10)
-# while a short one still streams word by word (B3).
+# while a short one still streams word by word (B3). Streamlit's browser side draws the whole app again
+# (~300 React components) for each batch, whatever it brings, so the pace reaches 0.3 s at 6,000
+# characters (half a second of fast thinking) rather than 15,000: B10-thinking's first second then
+# costs 9 batches instead of 14.
 BATCH_SECONDS = 0.04
-BATCH_SECONDS_PER_CHARACTER = 2e-5
+BATCH_SECONDS_PER_CHARACTER = 5e-5
 LONGEST_BATCH_SECONDS = 0.3
 
 

@@ -54,8 +54,9 @@ def test_batches_grow_with_the_answer_up_to_a_limit_and_lose_nothing():
     assert gaps[0] == (10, 0.04)  # a short answer: 40 ms batches
     assert all(gap <= LONGEST_BATCH_SECONDS + 0.005 for _, gap in gaps)
     assert {gap for length, gap in gaps if length > 20000} == {LONGEST_BATCH_SECONDS}
-    middle = [gap for length, gap in gaps if 6000 <= length <= 9000]
-    assert middle and all(0.12 <= gap <= 0.19 for gap in middle)  # 20 µs a character
+    middle = [gap for length, gap in gaps if 2000 <= length <= 4000]
+    assert middle and all(0.1 <= gap <= 0.205 for gap in middle)  # 50 µs a character
+    assert all(gap >= LONGEST_BATCH_SECONDS for length, gap in gaps if length >= 6000)  # from 6,000 characters
 
 
 def test_no_batching_hands_on_every_delta():

@@ -39,6 +39,7 @@ class StreamedAnswer:
         self._thinking_slot = st.empty()
         self._steps = LiveSteps()  # the agent's tool steps, between its thinking and its answer
         self._status_slot = st.empty()
+        self._status_shown = False  # a wait is shown: emptying an empty slot would redraw for nothing
         self._thinking: Any = None  # the st.status box, once the model thinks
         self._reasoning: MarkdownInBlocks | None = None
         self._text = ""
@@ -64,7 +65,7 @@ class StreamedAnswer:
                 self._steps.finish()
                 yield event
             elif isinstance(event, ToolStep):
-                self._status_slot.empty()
+                self._clear_status()
                 self._steps.show(event)
             elif isinstance(event, Reasoning):
                 self._think(event.text)
@@ -74,16 +75,24 @@ class StreamedAnswer:
                     self._status_slot.info(RATE_LIMIT_WAIT.format(seconds=event.seconds), icon=":material/timer:")
                 else:
                     self._status_slot.caption(f"{WAITING} {time.monotonic() - self._waiting_since:.0f} s")
+                self._status_shown = True
             elif isinstance(event, Waiting):
                 self._steps.heartbeat()  # so that a Stop during a tool run ends it now
         self._steps.finish()
 
+    def _clear_status(self) -> None:
+        if self._status_shown:
+            self._status_slot.empty()
+            self._status_shown = False
+
     def _think(self, text: str) -> None:
         if self._thinking is None:
-            self._status_slot.empty()
+            self._clear_status()
             self._thinking_began = time.monotonic()
             with self._thinking_slot.container():
-                self._thinking = st.status(THINKING, expanded=True)
+                # Made "complete", as leaving its `with` below would make it: leaving a running
+                # status sends it again (after a 50 ms pause), a redraw of the page for nothing.
+                self._thinking = st.status(THINKING, expanded=True, state="complete")
                 with self._thinking:
                     self._reasoning = MarkdownInBlocks()
         self._reasoning.add(text)
@@ -92,7 +101,7 @@ class StreamedAnswer:
         if self._answering:
             return
         self._answering = True
-        self._status_slot.empty()
+        self._clear_status()
         if self._thinking is not None:
             label = thought_label(time.monotonic() - self._thinking_began)
             self._thinking.update(label=label, state="complete", expanded=False)

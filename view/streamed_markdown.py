@@ -27,10 +27,17 @@ class _Groups:
 
     def slot(self):
         """A new element after all the others."""
+        return self._next().empty()
+
+    def markdown(self, text: str):
+        """A new Markdown element after all the others; drawing on what it returns replaces it."""
+        return self._next().markdown(text)
+
+    def _next(self):
         if self._group is None or self._count == BLOCKS_PER_GROUP:
             self._group, self._count = self._box.container(), 0
         self._count += 1
-        return self._group.empty()
+        return self._group
 
 
 class MarkdownInBlocks:
@@ -46,15 +53,17 @@ class MarkdownInBlocks:
         rest = self._text[self._done:]
         cut = finished_length(rest)
         if cut:  # the unfinished block's element becomes the finished blocks', drawn for good
-            self._unfinished().markdown(rest[:cut])
+            self._draw(rest[:cut])
             self._slot, self._done, rest = None, self._done + cut, rest[cut:]
         if rest.strip():
-            self._unfinished().markdown(rest)
+            self._draw(rest)
 
-    def _unfinished(self):
+    def _draw(self, text: str) -> None:
+        """Draw the unfinished block's element (a new one after a finished block): one message each."""
         if self._slot is None:
-            self._slot = self._groups.slot()
-        return self._slot
+            self._slot = self._groups.markdown(text)
+        else:
+            self._slot.markdown(text)
 
 
 class _Finished(Exception):
