@@ -1,5 +1,4 @@
-"""The store tests' fixtures (`store`, `directory`), conversation data, and helpers that look at or
-change a store's directory from outside (the listing index's among them)."""
+"""The store tests' fixtures (`store`, `directory`), conversation data, and helpers that reach into its directory."""
 
 from __future__ import annotations
 
