@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, expect, sync_playwright
 
+from bench.main_thread import wait_until_quiet
 from tests.e2e.chat_page import ChatPage
 from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path
 from tests.e2e.streamlit_server import StreamlitServer
@@ -99,6 +100,10 @@ class Session:
         self.chat = ChatPage(self.page, url)
         self.page.set_default_timeout(TIMEOUT_MS)  # after ChatPage, which sets its own
         expect.set_options(timeout=TIMEOUT_MS)
+
+    def settle(self) -> None:
+        """Return once the page is drawn (see bench/main_thread.py)."""
+        wait_until_quiet(self.context, self.page)
 
     def _count_socket(self, socket) -> None:
         self.sockets_opened += 1
@@ -234,4 +239,5 @@ class Bench:
         session.chat.open()
         if page == MEMORY:
             session.chat.go_to(MEMORY)
+        session.settle()
         return session

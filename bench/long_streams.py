@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass
 
 from bench.browser import Bench, Session
+from bench.main_thread import main_thread_seconds
 from bench.processes import cpu_split
 from bench.report import Measurement, progress
 from tests.e2e.streamlit_server import StreamlitServer
@@ -72,12 +73,13 @@ def long_turn(session: Session, bench: Bench, server_pid: int, tokens: int, reas
     cdp.send("Performance.enable")
     page.evaluate(LONG_TASKS)
     session.watch(first, last)
-    (before, thread_before), processes = _main_thread_seconds(cdp), cpu_split(server_pid)["chromium"]
     with session.chat.rerun():
-        session.chat.start_sending(f"Long turn {tag}")
+        session.chat.chat_box.fill(f"Long turn {tag}")
+        (before, thread_before), processes = main_thread_seconds(cdp), cpu_split(server_pid)["chromium"]
+        session.chat.chat_box.press("Enter")
         marks = session.marks("enter", last)
-        (streamed, thread), processes = _main_thread_seconds(cdp), cpu_split(server_pid)["chromium"] - processes
-    turn, _ = _main_thread_seconds(cdp)
+        (streamed, thread), processes = main_thread_seconds(cdp), cpu_split(server_pid)["chromium"] - processes
+    turn, _ = main_thread_seconds(cdp)
     cdp.detach()
     stream, enter, shown = bench.fake.streams[-1], marks["enter"], marks[last]
     sizes = [(_frame_bytes(event), last.encode() in _payload(event)) for event in frames]
@@ -91,12 +93,6 @@ def long_turn(session: Session, bench: Bench, server_pid: int, tokens: int, reas
         longest_task_streamed=max((ms for began, ms in tasks if enter <= began <= shown), default=0.0),
         longest_task_turn=max((ms for began, ms in tasks if began >= enter), default=0.0), chromium_cpu=processes,
     )
-
-
-def _main_thread_seconds(cdp) -> tuple[float, float]:
-    """The renderer main thread's task seconds (TaskDuration) and CPU seconds (ThreadTime) so far."""
-    metrics = {metric["name"]: metric["value"] for metric in cdp.send("Performance.getMetrics")["metrics"]}
-    return metrics["TaskDuration"], metrics["ThreadTime"]
 
 
 def _payload(event: dict) -> bytes:

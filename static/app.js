@@ -75,7 +75,41 @@
     document.addEventListener(stop, () => { keep = null; }, { capture: true, passive: true });
   }
 
+  // Follow a growing answer by jumping to the page's end once per change, rather than with Streamlit's
+  // glide, which scrolls and lays the page out again at every frame while an answer streams (B10).
+  // A reader who scrolls up is left where they are until they come back to the end.
+  const NEAR_END = 8; // px
+  let followed = null, following = true, lastTop = 0;
+  const observed = new WeakSet();
+  const growth = new ResizeObserver(() => {
+    if (following && followed) followed.scrollTop = followed.scrollHeight;
+  });
+  const onScroll = () => {
+    const top = followed.scrollTop;
+    if (followed.scrollHeight - top - followed.clientHeight < NEAR_END) following = true;
+    else if (top < lastTop) following = false;
+    lastTop = top;
+  };
+  const watchScroller = () => {
+    const scroller = document.querySelector('[data-testid="stAppScrollToBottomContainer"]');
+    if (!scroller) return;
+    if (scroller !== followed) {
+      followed?.removeEventListener("scroll", onScroll);
+      followed = scroller;
+      following = true;
+      lastTop = scroller.scrollTop;
+      scroller.addEventListener("scroll", onScroll, { passive: true });
+    }
+    for (const child of scroller.children) {
+      if (!observed.has(child)) {
+        observed.add(child);
+        growth.observe(child);
+      }
+    }
+  };
+
   const tidy = () => {
+    watchScroller();
     for (const button of document.querySelectorAll('[data-testid="stChatInputStopButton"]')) {
       if (button.getAttribute("aria-label") !== STOP_LABEL) {
         button.setAttribute("aria-label", STOP_LABEL);

@@ -1,6 +1,7 @@
 """bnaGPT's own look and keyboard help on both pages: static/app.css, and static/app.js for what
 Streamlit offers no setting for (the stop button's name, keyboard use of a conversation's menu,
-keeping the reader's place when earlier messages are shown, folding the sidebar on a phone)."""
+keeping the reader's place when earlier messages are shown, following a streaming answer by jumps,
+folding the sidebar on a phone)."""
 
 from __future__ import annotations
 
