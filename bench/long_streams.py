@@ -157,7 +157,8 @@ def _case_rows(bench: Bench, server: StreamlitServer, repeat: int, prefix: str, 
                        median(c.thread_streamed / c.server for c in runs),
                    "CPU time of all Chromium processes, Enter→last token (s, median)":
                        median(c.chromium_cpu for c in runs),
-                   "counted": "CDP Performance.getMetrics TaskDuration (the renderer's main thread)"}
+                   "counted": "CDP Performance.getMetrics TaskDuration (the renderer's main thread) from the key "
+                              "press, the message typed and the page drawn before"}
     longest.details = {"longest task of the whole turn, the transcript drawn again included (ms, median)":
                        median(c.longest_task_turn for c in runs),
                        "counted": "PerformanceObserver 'longtask' entries (over 50 ms) starting in the window"}

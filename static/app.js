@@ -1,4 +1,5 @@
-// bnaGPT's keyboard and screen-reader help, for what Streamlit has no setting for (view/page_style.py).
+// bnaGPT's keyboard and screen-reader help, and how the page follows an answer, for what Streamlit has no
+// setting for (view/page_style.py).
 (() => {
   if (window.__bnagptUi) return;
   window.__bnagptUi = true;
