@@ -126,6 +126,16 @@ class ChatController(ChatSettings):
                                      len(self.messages) if start is None else start, keep_old=False,
                                      model=None if again == self.assistant.model else again)
 
+    def prepare(self) -> None:
+        """Build the engine the next message will use, now rather than when it is sent."""
+        self._engine_for_turn(self.assistant)
+
+    def _engine_for_turn(self, assistant: AssistantSettings) -> Answerer:
+        wanted = (assistant, self.tools)
+        if self._engine is None or self._engine_for != wanted:  # the other page may have changed them
+            self._engine, self._engine_for = self._build_engine(assistant), wanted
+        return self._engine
+
     def mark_question(self, start: int, **changes: Any) -> None:
         """Change the question at `start` (a spoken one is marked as such), kept like any turn."""
         if start < len(self.messages) and self.messages[start].role == "user":
@@ -141,10 +151,7 @@ class ChatController(ChatSettings):
             keep_old = start < len(self.messages) and not self.last_turn_failed()
         regenerating = keep_old
         assistant = self.assistant if model is None else replace(self.assistant, model=model)
-        wanted = (assistant, self.tools)
-        if self._engine is None or self._engine_for != wanted:  # the other page may have changed them
-            self._engine, self._engine_for = self._build_engine(assistant), wanted
-        engine = self._engine
+        engine = self._engine_for_turn(assistant)
         streaming, began, last = None, time.monotonic(), None
         try:
             streaming = engine.stream(prompt, history, self.turn_files(question, history))

@@ -24,7 +24,7 @@ from view.attachments import (
 )
 from view.chat_box import render_chat_box, typed_text
 from view.key_screen import render_missing_key, with_session_key
-from view.loaders import load_image, warm_up_engine
+from view.loaders import load_image, prepare_engine, warm_up_engine
 from view.message_actions import render_copy, render_user_message
 from view.read_aloud import finish_reading, forget_pending_reading, read_new_answer
 from view.text import escape_markdown
@@ -110,6 +110,8 @@ class ChatView:
             render_turn_buttons(controller, self.state_prefix)
         render_chat_box(self.state_prefix, self._take_prompt, settings.max_upload_mb)
         warm_up_engine()
+        if kind is None:
+            prepare_engine(controller)
         if regenerating:
             # A spoken question answered again stays marked as spoken; its files stay with it.
             question = controller.messages[last_turn]

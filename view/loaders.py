@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -59,3 +60,14 @@ def warm_up_engine() -> threading.Thread:
     thread = threading.Thread(target=warm_up, name="bnaGPT LlamaIndex warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def prepare_engine(controller: Any) -> None:
+    """In a run that answers nothing, once LlamaIndex is imported: build the engine the next message
+    will use, so that it is sent without waiting for it (the memory page's agent takes ~5 ms, B3)."""
+    if warm_up_engine().is_alive():
+        return
+    try:
+        controller.prepare()
+    except Exception:  # noqa: BLE001 - the message builds it again, and says what went wrong
+        pass
