@@ -1,5 +1,6 @@
-"""A typed message is sent to Groq before the page draws the transcript (B3): the reply started early
-answers like any other, and one the page never reads (a Stop meanwhile) is kept as stopped."""
+"""A typed message is sent to Groq before the page draws the transcript (B3), by an engine built while the
+page waited: the reply started early answers like any other, and one the page never reads (a Stop
+meanwhile) is kept as stopped."""
 
 from __future__ import annotations
 
@@ -26,3 +27,15 @@ def test_a_reply_started_early_and_never_read_is_kept_as_stopped(memory_chat, fa
     assert memory_chat.messages == [Message("user", "hello?", error="Stopped before any answer arrived.")]
     ask(memory_chat, "again")
     assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "again")]
+
+
+def test_an_engine_prepared_while_the_page_waits_answers_the_next_message(memory_chat, fake_groq):
+    built = []
+    build = memory_chat._build_engine
+    memory_chat._build_engine = lambda assistant: built.append(assistant) or build(assistant)
+    memory_chat.prepare()  # a run that answers nothing (view/loaders.prepare_engine)
+    assert len(built) == 1
+    fake_groq.reply_with("ready", reasoning="")
+    ask(memory_chat, "hello")
+    assert len(built) == 1  # the message did not wait for an engine to be built
+    assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "hello")]
