@@ -78,7 +78,7 @@
 
   // Follow a growing answer by jumping to the page's end once per change, rather than with Streamlit's
   // glide, which scrolls and lays the page out again at every frame while an answer streams (B10).
-  // A reader who scrolls up is left where they are until they come back to the end.
+  // This never moves a reader who scrolled up (Streamlit's own follow still may, as the page grows).
   const NEAR_END = 8; // px
   let followed = null, following = true, lastTop = 0;
   const observed = new WeakSet();
