@@ -41,4 +41,3 @@ def test_a_streaming_answer_is_followed_by_jumps_to_its_end(open_page, app_serve
     at_end = [distance for distance in scrolls if distance < NEAR_END]
     assert len(scrolls) >= 5 and len(at_end) >= len(scrolls) / 2, scrolls
     page.expect_last_answer(" ".join(ANSWER.split()))
-
