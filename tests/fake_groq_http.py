@@ -130,6 +130,8 @@ class Handler(BaseHTTPRequestHandler):
                 return
             step = Step("reply", text=fake.default_reply(body, decision.images))
         step = resolve(step, body)
+        if step.kind == "fail":
+            self.settle(0)  # before the client can read the error and look at the minute's usage
         if step.kind == "fail" and step.tool:
             return self._send_error(step.status, failed_generation_error(step), headers)
         if step.kind == "fail":
@@ -145,6 +147,7 @@ class Handler(BaseHTTPRequestHandler):
         if not body.get("stream"):
             usage = usage_for(decision.prompt_tokens, answer.completion_tokens, answer.reasoning_tokens)
             self.record.completion_tokens = answer.completion_tokens
+            self.settle(decision.prompt_tokens + answer.completion_tokens)
             return self._json(200, completion(decision.model, answer, usage), headers)
         self._stream(step, decision, answer, headers)
 
