@@ -4,9 +4,11 @@ again once, a call of a tool that does not exist, and the step cap."""
 from __future__ import annotations
 
 import pytest
+from openai.types.chat import ChatCompletionChunk
 
 from controller.chat import ChatError
 from tests.tools.conftest import run, script_search_and_read
+from utils.llm.tools.calls import tool_calls_first
 
 
 def test_text_before_the_tool_call_does_not_end_the_turn(agent, fake_groq, web):
@@ -57,3 +59,29 @@ def test_the_step_cap_makes_the_model_answer(agent, fake_groq, web):
     assert len(bodies) == 4 and bodies[-1]["tool_choice"] == "none"
     assert text  # an answer from what it had
     assert agent.messages[-1].steps[-1].label.startswith("Step limit reached")
+
+
+def _chunk(content=None, finish=None, usage=None, tool_call=None) -> ChatCompletionChunk:
+    choices = [] if usage else [{"index": 0, "finish_reason": finish, "delta": {
+        "content": content, "tool_calls": [tool_call] if tool_call else None}}]
+    return ChatCompletionChunk.model_validate({"id": "c", "object": "chat.completion.chunk", "created": 0,
+                                               "model": "m", "choices": choices, "usage": usage})
+
+
+def test_held_text_reaches_the_agent_as_one_chunk_in_order():
+    # LlamaIndex's per-chunk work, all at the stream's end, held the GIL as the page drew the last words.
+    usage = {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}
+    chunks = [_chunk(""), _chunk("Ko"), _chunk("ya "), _chunk("is best."), _chunk(finish="stop"), _chunk(usage=usage)]
+    seen = list(tool_calls_first(iter(chunks)))
+
+    assert [c.choices[0].delta.content if c.choices else None for c in seen] == ["", "Koya is best.", None, None]
+    assert seen[2].choices[0].finish_reason == "stop" and seen[3].usage.total_tokens == 8
+
+
+def test_text_followed_by_a_tool_call_still_reaches_the_agent_without_its_words():
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "web_search", "arguments": "{}"}}
+    seen = list(tool_calls_first(iter([_chunk("Let me "), _chunk("look."), _chunk(tool_call=call),
+                                       _chunk(finish="tool_calls")])))
+
+    assert [c.choices[0].delta.content for c in seen] == [None, None, None, None]
+    assert seen[2].choices[0].delta.tool_calls[0].function.name == "web_search"

@@ -71,7 +71,30 @@ def tool_calls_first(chunks: Iterator[Any]) -> Iterator[Any]:
             held.append(chunk)
             continue
         yield chunk
-    yield from held
+    yield from _joined(held)
+
+
+def _joined(chunks: list[Any]) -> Iterator[Any]:
+    """`chunks` with each run of plain text made one chunk: held text reaches LlamaIndex all at once at the
+    stream's end, and its per-chunk work (~25 µs) then held the GIL as the page drew the last words (B3)."""
+    run: list[Any] = []
+    for chunk in chunks:
+        choice = chunk.choices[0] if chunk.choices else None
+        if choice is not None and choice.delta.content and not choice.delta.tool_calls and not choice.finish_reason:
+            run.append(chunk)
+            continue
+        if run:
+            yield _one(run)
+            run = []
+        yield chunk
+    if run:
+        yield _one(run)
+
+
+def _one(run: list[Any]) -> Any:
+    joined = run[0]
+    joined.choices[0].delta.content = "".join(chunk.choices[0].delta.content for chunk in run)
+    return joined
 
 
 class ExecutedTools:
