@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, WebSocket, expect
@@ -159,9 +159,15 @@ class ChatPage:
 
     def choose(self, label: str, option: str) -> ChatPage:
         """Pick `option` in the select box labelled `label` (the app reruns)."""
+        combobox = self.sidebar.get_by_role("combobox", name=label)
+        choice = self.page.get_by_role("option", name=option, exact=True)
         with self.rerun():
-            self.sidebar.get_by_role("combobox", name=label).click()
-            self.page.get_by_role("option", name=option, exact=True).click()
+            for _ in range(3):  # under load a click can land as the sidebar redraws, and the list stays shut
+                combobox.click()
+                with suppress(PlaywrightTimeoutError):
+                    choice.wait_for(timeout=5_000)
+                    break
+            choice.click()
         expect(self.sidebar.get_by_role("combobox", name=label)).to_have_value(option)
         return self
 
