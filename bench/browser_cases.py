@@ -16,7 +16,7 @@ FAST_TOKENS, FAST_RATE = 2000, 1000  # B3 and B4: a two-second answer
 FAST_SECONDS = FAST_TOKENS / FAST_RATE
 # B3's budget leaves 60 ms over two seconds, and on a 2-core machine one run differs from the next by
 # ~10 ms: a median of three swung across the budget from one run of the bench to the next. B2's short
-# turns (B14 compares them across stores within 10%) take as many.
+# turns and B5's loads (B14 compares them across stores within 10%) take as many.
 FAST_RUNS = 9
 SHORT_TOKENS = 20
 # The conversations B4 and B5 load, saved before the server starts; the last saved is the newest, so
@@ -149,7 +149,7 @@ def after_long_conversation(bench: Bench, server: StreamlitServer, repeat: int) 
 
 def loads(bench: Bench, server: StreamlitServer, repeat: int, sizes: list[int]) -> list[Measurement]:
     """B5: click Load on a long conversation in a fresh session → its last message is on the page."""
-    rows = []
+    rows, repeat = [], max(repeat, FAST_RUNS)
     for size in sizes:
         name, marker = LONG[size]
         row = Measurement(f"B5-{size}", f"Load {size:,} messages: click Load → last message shown", "s", budget=1.5)
