@@ -81,7 +81,7 @@ class ChatController(ChatSettings):
 
     def start_reply(self, prompt: str) -> Iterator[Any]:
         """`stream_reply(prompt)` with its request already on its way, so that Groq answers while the page
-        draws the transcript (B3). Close it if it is never read: the turn is then kept as stopped."""
+        is drawn (B3). Close it if it is never read: the turn is then kept as stopped."""
         stream = self._stream_turn(Message("user", prompt), len(self.messages), announce=True)
         try:
             next(stream)  # returns as soon as the request is sent
@@ -156,6 +156,7 @@ class ChatController(ChatSettings):
         try:
             streaming = engine.stream(prompt, history, self.turn_files(question, history))
             if announce:
+                streaming.wait_until_sent()
                 yield None
             for last in in_batches(streaming, self.batch_seconds):
                 yield last

@@ -49,6 +49,17 @@ def test_editing_the_prompt_makes_it_a_custom_persona(page, app_env):
     assert system_prompts(app_env.chat_requests()[-1]) == ["Answer like a pirate."]
 
 
+def test_settings_changed_in_the_run_that_sends_a_message_apply_to_it(page, app_env):
+    # The page sends a typed message before it draws the sidebar (B3); a change that reaches the
+    # server in the same rerun as the message must still be the one it is sent with.
+    widget(page, "text_area", "System prompt").set_value("Answer like a pirate.")
+    widget(page, "selectbox", "Model").set_value("openai/gpt-oss-20b")
+    send(page, "ahoy")
+    body = app_env.chat_requests()[-1]
+    assert (system_prompts(body), body["model"]) == (["Answer like a pirate."], "openai/gpt-oss-20b")
+    assert page.chat_message[-1].caption[0].value.startswith("openai/gpt\\-oss\\-20b · ")
+
+
 def test_the_model_list_is_groqs_chat_models(page, app_env):
     model = widget(page, "selectbox", "Model")
     # Speech, text-to-speech and guard models are not chat models.

@@ -1,4 +1,4 @@
-"""A typed message is sent to Groq before the page draws the transcript (B3), by an engine built while the
+"""A typed message is sent to Groq before the page draws the rest of itself (B3), by an engine built while the
 page waited: the reply started early answers like any other, and one the page never reads (a Stop
 meanwhile) is kept as stopped."""
 
@@ -19,6 +19,15 @@ def test_a_reply_started_early_is_under_way_before_it_is_read_and_answers_as_usu
     assert [piece for piece in stream if isinstance(piece, str)] == ["an ", "early ", "answer"]
     assert turns(memory_chat.messages) == [("user", "early bird"), ("assistant", "an early answer")]
     assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "early bird")]
+
+
+def test_a_reply_started_early_returns_once_its_request_is_on_its_way(memory_chat, fake_groq):
+    # Until then the page's drawing would only slow the thread that builds and sends the request (B3).
+    fake_groq.reply_with("on its way", reasoning="")
+    stream = memory_chat.start_reply("are you there?")
+    assert memory_chat._engine.llm.current_turn().sent.is_set()
+    assert "".join(piece for piece in stream if isinstance(piece, str)) == "on its way"
+    assert sent_messages(fake_groq.chat_requests()[-1]) == [("user", "are you there?")]
 
 
 def test_a_reply_started_early_and_never_read_is_kept_as_stopped(memory_chat, fake_groq):

@@ -73,17 +73,17 @@ def sign_in(settings: Settings) -> Account | None:
     return account
 
 
-def refused_over_cap(settings: Settings, text: str | None) -> bool:
-    """Count a request to Groq against the signed-in person's minute; when it is full, say so
-    (with the message that was not sent, so that nothing typed is lost) and return True."""
+def cap_refusal(settings: Settings) -> str | None:
+    """Count a request to Groq against the signed-in person's minute; when it is full, why it is refused."""
     owner = current_owner()
     if owner is None:
-        return False  # no accounts: the one local user's key is theirs to spend
-    refusal = _request_cap(settings.requests_per_minute).take(owner)
-    if refusal is None:
-        return False
+        return None  # no accounts: the one local user's key is theirs to spend
+    return _request_cap(settings.requests_per_minute).take(owner)
+
+
+def render_refusal(refusal: str, text: str | None) -> None:
+    """Say why the message was not sent, with the message, so that nothing typed is lost."""
     st.warning(refusal + (f"\n\nYour message: {escape_markdown(text)}" if text else ""), icon=":material/timer:")
-    return True
 
 
 @st.cache_resource(show_spinner=False)

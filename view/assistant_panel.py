@@ -37,6 +37,15 @@ class AssistantPanel:
         generation = controller.assistant_generation
         self.keys = {field: f"{state_prefix}.assistant.{generation}.{field}" for field in FIELDS}
         self.open_key = f"{state_prefix}.assistant.open"
+        self._gone: str | None = None  # the model Groq no longer lists, replaced in this run
+
+    def apply(self) -> None:
+        """Hand the controller what the open panel's widgets hold, before a message sent in this rerun
+        starts: the page sends it before drawing the sidebar (B3)."""
+        state = st.session_state
+        if all(self.keys[field] in state for field in FIELDS if field != "reasoning_effort"):
+            self._gone = self._replace_gone_model()
+            self.controller.set_assistant(self._chosen(self.controller.assistant))
 
     def render(self) -> None:
         """Draw the expander, and its widgets while it is open; the settings apply from the next message on."""
@@ -48,9 +57,7 @@ class AssistantPanel:
             return
         assistant: AssistantSettings = self.controller.assistant
         self._seed(assistant)
-        choice = model_catalog().chat_models(
-            self.settings.groq_api_base, self.settings.groq_api_key, assistant.model
-        )
+        choice = self._model_choice()
         keys = self.keys
         with expander:
             st.selectbox("Persona", [*PERSONAS, CUSTOM_PERSONA], key=keys["persona"], on_change=self._persona_chosen)
@@ -58,11 +65,8 @@ class AssistantPanel:
                 "System prompt", key=keys["system_prompt"], max_chars=MAX_SYSTEM_PROMPT_CHARS, height=120,
                 on_change=self._prompt_edited, help="Sent to the model first, with every message.",
             )
-            if st.session_state[keys["model"]] not in choice.models:
-                # Groq's live list no longer has the chat's model: the box moves, and says so.
-                gone = st.session_state[keys["model"]]
-                st.session_state[keys["model"]] = model_catalog().replacement(
-                    self.settings.groq_api_base, self.settings.groq_api_key, self.settings.groq_model)
+            gone = self._gone or self._replace_gone_model()
+            if gone:
                 st.caption(f"Groq no longer lists {escape_markdown(gone)}; answers come from the model below.")
             st.selectbox("Model", choice.models, key=keys["model"])
             efforts = traits_of(st.session_state[keys["model"]]).efforts
@@ -78,6 +82,20 @@ class AssistantPanel:
             st.toggle("JSON mode", key=keys["json_mode"], help="Every answer must be one JSON object.")
             st.caption("Applies from your next message on.")
         self.controller.set_assistant(self._chosen(assistant))
+
+    def _model_choice(self) -> Any:
+        return model_catalog().chat_models(self.settings.groq_api_base, self.settings.groq_api_key,
+                                           self.controller.assistant.model)
+
+    def _replace_gone_model(self) -> str | None:
+        """Groq's live list no longer has the chosen model: the box moves (and says so); the model that was."""
+        key = self.keys["model"]
+        gone = st.session_state[key]
+        if gone in self._model_choice().models:
+            return None
+        st.session_state[key] = model_catalog().replacement(
+            self.settings.groq_api_base, self.settings.groq_api_key, self.settings.groq_model)
+        return gone
 
     def _seed(self, assistant: AssistantSettings) -> None:
         """Give fresh widgets the controller's values (only keys not yet set: never mid-edit)."""

@@ -10,7 +10,7 @@ import streamlit as st
 
 from controller.voice import keep_voice_mark, spoken_reply
 from settings import ConfigurationError, Settings, load_settings
-from view.accounts import refused_over_cap, sign_in
+from view.accounts import cap_refusal, render_refusal, sign_in
 from view.answer_stream import StreamedAnswer, render_answer, render_caption
 from view.assistant_panel import AssistantPanel
 from view.attachments import (
@@ -52,6 +52,7 @@ class ChatView:
     caption = ""
     state_prefix = "chat"
     spoken = False  # the question being answered in this run came from the microphone
+    sending = False  # this run answers a message (the sidebar is drawn after it is sent)
 
     def render(self) -> None:
         """Draw the page for this rerun and answer a new message if one was sent."""
@@ -60,7 +61,27 @@ class ChatView:
         settings = self._settings()
         sign_in(settings)  # with accounts, nothing below is drawn for someone not signed in and allowed
         controller = self._controller(settings)
-        self.render_sidebar(controller, AssistantPanel(self.state_prefix, controller, settings))
+        assistant_panel = AssistantPanel(self.state_prefix, controller, settings)
+        assistant_panel.apply()  # settings changed in the rerun that sends a message apply to it
+        kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
+        refusal = cap_refusal(settings) if kind is not None else None  # accounts: this person's minute is spent
+        if refusal:
+            kind = None
+        # Sent before the rest of the page is drawn: Groq answers while it is (B3).
+        early = self._start_early(controller, settings, kind, text)
+        try:
+            self.sending = kind is not None
+            self.render_sidebar(controller, assistant_panel)
+            self._render_header(controller, settings)
+            if refusal:
+                render_refusal(refusal, text if isinstance(text, str) else None)
+            self._draw(controller, settings, kind, text, early)
+        finally:
+            if early is not None:  # never read (a Stop while the page drew): the turn is kept as stopped
+                early.close()
+
+    def _render_header(self, controller: Any, settings: Settings) -> None:
+        """The page's top: title, assistant and Tools, the conversation's files (and voice settings)."""
         render_voice_settings(self.state_prefix, settings)
         forget_pending_reading()
         st.title(self.title)
@@ -69,16 +90,6 @@ class ChatView:
         st.caption(self.caption)
         render_tools_control(controller, self.state_prefix)
         self.render_files(controller)
-        kind, text = st.session_state.pop(f"{self.state_prefix}.request", None) or (None, None)
-        typed = text if isinstance(text, str) else None
-        if kind is not None and refused_over_cap(settings, typed):  # accounts: this person's minute is spent
-            kind = None
-        early = self._start_early(controller, settings, kind, text)
-        try:
-            self._draw(controller, settings, kind, text, early)
-        finally:
-            if early is not None:  # never read (a Stop while the page drew): the turn is kept as stopped
-                early.close()
 
     def _start_early(self, controller: Any, settings: Settings, kind: str | None, text: Any) -> Iterator[Any] | None:
         """A typed message without files is sent to Groq now: it answers while the page draws (B3)."""

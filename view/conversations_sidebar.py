@@ -28,8 +28,9 @@ NOTHING_TO_SAVE = "Nothing to save yet: send a message first."
 class ConversationsSidebar:
     """Draws the sidebar; what the person asks of it is carried out by ConversationActions."""
 
-    def __init__(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
+    def __init__(self, controller: MemoryChatController, assistant_panel: AssistantPanel, sending: bool) -> None:
         self.controller = controller
+        self.sending = sending  # a message sent in this run is answered after the sidebar is drawn
         self.actions = ConversationActions(controller)
         self.assistant_panel = assistant_panel
         self._status_slot = None  # where the autosave status is drawn, so a turn can update it
@@ -50,8 +51,7 @@ class ConversationsSidebar:
             save_column, new_column = st.columns(2)
             # On a named chat, Save makes a copy under another name (autosave then writes there).
             label = "Save as…" if self.controller.name else "Save"
-            # A message sent in this run is answered after the sidebar is drawn: it counts already.
-            empty = not self.controller.messages and not st.session_state.get("memory.request")
+            empty = not self.controller.messages and not self.sending  # the message sent counts already
             if save_column.button(label, type="primary", width="stretch", key="memory.save", disabled=empty,
                                   help=NOTHING_TO_SAVE if empty else None):
                 self.actions.open_save()

@@ -43,7 +43,7 @@ class MemoryChatView(ChatView):
         render_conversation_files(controller.conversation_files(), controller.remove_file)
 
     def render_sidebar(self, controller: MemoryChatController, assistant_panel: AssistantPanel) -> None:
-        self.sidebar = ConversationsSidebar(controller, assistant_panel)
+        self.sidebar = ConversationsSidebar(controller, assistant_panel, self.sending)
         self.sidebar.render()
 
     def answer(self, controller: MemoryChatController, prompt: str, stream: Iterator[Any],

@@ -7,10 +7,7 @@ seconds; only `utils/llm/engines.py` imports it, when the first engine is built 
 from __future__ import annotations
 
 import base64
-import contextlib
 import operator
-import socket
-import weakref
 from typing import Any
 
 import httpx
@@ -29,6 +26,7 @@ from settings import Settings
 from utils.llm.attachments import data_url_tokens
 from utils.llm.groq_requests import GroqRequests, Turn
 from utils.llm.history_window import TokenCounter
+from utils.llm.http_watch import RequestWatch
 from utils.llm.limits import RequestContext
 from utils.llm.traits import traits_of
 
@@ -81,7 +79,7 @@ class StoppableGroq(Groq):
     _sockets: Any = PrivateAttr(default=None)
 
     def __init__(self, *, context: RequestContext, count: Any, **kwargs: Any) -> None:
-        sockets = _Sockets()
+        sockets = RequestWatch(self._request_sent)
         super().__init__(http_client=httpx.Client(verify=TLS, event_hooks={"request": [sockets.watch]}), **kwargs)
         self._context = context
         self._count = count
@@ -130,32 +128,13 @@ class StoppableGroq(Groq):
         return client
 
 
+    def _request_sent(self) -> None:
+        if self._requests is not None:
+            self._requests.turn.sent.set()
+
     def _hang_up(self) -> None:
         self._sockets.hang_up()
         self._http_client.close()
-
-
-class _Sockets:
-    """The sockets one HTTP client opened (seen through httpcore's `trace` extension), so that a
-    stop can hang up on a request still waiting for Groq: closing the client alone leaves a
-    blocked read waiting until the timeout."""
-
-    def __init__(self) -> None:
-        self._open: weakref.WeakSet = weakref.WeakSet()
-
-    def watch(self, request: httpx.Request) -> None:
-        request.extensions["trace"] = self._trace
-
-    def _trace(self, event: str, info: dict) -> None:
-        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            sock = info["return_value"].get_extra_info("socket")
-            if sock is not None:
-                self._open.add(sock)
-
-    def hang_up(self) -> None:
-        for sock in list(self._open):
-            with contextlib.suppress(OSError):  # closed already, or handed over to TLS
-                sock.shutdown(socket.SHUT_RDWR)
 
 
 def _not_rate_limits(sdk_should_retry: Any) -> Any:

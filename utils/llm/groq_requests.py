@@ -39,6 +39,7 @@ class Turn:
     events: queue.Queue = field(default_factory=queue.Queue)
     stop: threading.Event = field(default_factory=threading.Event)
     ended: threading.Event = field(default_factory=threading.Event)  # Groq's stream finished or was stopped
+    sent: threading.Event = field(default_factory=threading.Event)  # a request of it is on its way to Groq
     tool_calls: int = 0  # the agent's tool calls so far in this turn (utils/llm/tools/calls.py caps them)
     steps: int = 0  # tool steps shown so far, to number the next
 

@@ -48,6 +48,12 @@ class TurnStream:
                 raise response.exception
         except BaseException as error:  # noqa: BLE001 - handed to the reader, who shows it
             self.turn.events.put(Failed(error))
+            self.turn.sent.set()  # nothing more will be sent: a reader waiting for it reads the failure
+
+    def wait_until_sent(self) -> None:
+        """Return once the request is on its way to Groq (or failed), at most a heartbeat later: until
+        then this thread would only take the interpreter from the one building the request (B3)."""
+        self.turn.sent.wait(self.HEARTBEAT)
 
     def __iter__(self) -> Iterator[Any]:
         events, thinking_began = self.turn.events, None
