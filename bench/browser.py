@@ -136,8 +136,8 @@ class TurnTiming:
     to_request: float  # → the fake Groq server has the request
     to_first_token: float  # → the first token is on the page
     server_waiting: float  # the fake server had the request → it began its response
-    server_sending: float  # the fake server's response, first byte to last chunk
-    last_frame: float  # the fake server wrote its last chunk → the frame with the last token reached the page
+    server_sending: float  # the fake server's response, first byte to its last token
+    last_frame: float  # the fake server wrote its last token → the frame with it reached the page
     last_render: float  # that frame reached the page → the last token is on the page
 
     def breakdown(self) -> dict[str, float]:
@@ -145,7 +145,7 @@ class TurnTiming:
         parts = {"Enter→rerun sent": self.to_sent, "Enter→request at Groq": self.to_request,
                  "Enter→first token shown": self.to_first_token, "Groq request→response began": self.server_waiting,
                  "Groq sending": self.server_sending,
-                 "Groq last chunk→frame in page": self.last_frame, "frame→last token shown": self.last_render}
+                 "Groq last token→frame in page": self.last_frame, "frame→last token shown": self.last_render}
         return {name: round(seconds * 1000, 1) for name, seconds in parts.items()}
 
 
@@ -166,7 +166,7 @@ def timed_turn(session: Session, fake: FakeGroq, tokens: int, tokens_per_second:
     marks = session.marks("enter", "sent", first, last, f"frame:{last}")
     request = next(r for r in fake.requests[requests_before:] if r.method == "POST" and r.path.startswith(CHAT_PATH))
     stream = fake.streams[-1]
-    enter, sent_at = marks["enter"], stream.last_sent_at
+    enter, sent_at = marks["enter"], stream.last_token_at
     return TurnTiming(
         total=marks[last] - enter, to_sent=marks["sent"] - enter, to_request=request.received_at - enter,
         to_first_token=marks[first] - enter, server_waiting=stream.started_at - request.received_at,

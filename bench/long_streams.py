@@ -48,7 +48,7 @@ class Costs:
     """One long turn: seconds and what the browser paid."""
 
     total: float  # Enter → last token shown
-    server: float  # the fake's response began → its last chunk written
+    server: float  # the fake's response began → its last token written
     answer_bytes: int  # the answer's (and thinking's) UTF-8 bytes
     bytes_streamed: int  # websocket bytes received, Enter → the frame with the last token
     bytes_turn: int  # ... Enter → the run after the answer is over (the transcript drawn again)
@@ -86,7 +86,7 @@ def long_turn(session: Session, bench: Bench, server_pid: int, tokens: int, reas
     last_frame = next((index for index, (_, has_last) in enumerate(sizes) if has_last), len(sizes) - 1)
     tasks = page.evaluate("window.__longTasks")
     return Costs(
-        total=shown - enter, server=stream.last_sent_at - stream.started_at,
+        total=shown - enter, server=stream.last_token_at - stream.started_at,
         answer_bytes=len("".join(chunks).encode()) + len(reasoning.encode()),
         bytes_streamed=sum(size for size, _ in sizes[:last_frame + 1]), bytes_turn=sum(size for size, _ in sizes),
         cpu_streamed=streamed - before, cpu_turn=turn - before, thread_streamed=thread - thread_before,

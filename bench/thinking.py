@@ -23,7 +23,7 @@ class ThinkingTiming:
     first_chunk_to_shown: float  # the fake wrote the first reasoning chunk → it is on the page
     to_first_reasoning: float  # Enter → the first reasoning is on the page
     total: float  # Enter → the answer's last token is on the page
-    server_stream: float  # the fake's response began → it wrote its last chunk
+    server_stream: float  # the fake's response began → it wrote its last token
     label: str  # the Thinking box's label after the turn
     parts: dict[str, float]
 
@@ -58,14 +58,14 @@ def thinking_turn(session: Session, fake: FakeGroq) -> ThinkingTiming:
         "frame→first reasoning shown": marks[think_first] - marks[f"frame:{think_first}"],
         "Enter→last reasoning shown": marks[think_last] - enter,
         "Enter→first answer token shown": marks[first] - enter,
-        "Groq sending": stream.last_sent_at - stream.started_at,
-        "Groq last chunk→last token shown": marks[last] - stream.last_sent_at,
+        "Groq sending": stream.last_token_at - stream.started_at,
+        "Groq last token→last token shown": marks[last] - stream.last_token_at,
     }
     if COLLAPSED in marks:
         parts["first answer token shown→box collapsed"] = marks[COLLAPSED] - marks[first]
     return ThinkingTiming(
         first_chunk_to_shown=marks[think_first] - chunk_at, to_first_reasoning=marks[think_first] - enter,
-        total=marks[last] - enter, server_stream=stream.last_sent_at - stream.started_at, label=label,
+        total=marks[last] - enter, server_stream=stream.last_token_at - stream.started_at, label=label,
         parts={name: round(seconds * 1000, 1) for name, seconds in parts.items()},
     )
 

@@ -183,6 +183,8 @@ class Handler(BaseHTTPRequestHandler):
                 record.last_sent_at = time.time()
                 if record.sent == 2:
                     record.first_token_at = record.last_sent_at
+                if index == shown:
+                    record.last_token_at = record.last_sent_at
             else:
                 record.finished = not cut
         finally:

@@ -65,4 +65,7 @@ class StreamRecord:
     ended: threading.Event = field(default_factory=threading.Event)  # set when the server stops sending
     started_at: float = field(default_factory=time.time)  # wall clock when the response began
     last_sent_at: float | None = None  # wall clock after the newest chunk was written
+    # Wall clock after the last token (reasoning or answer) was written, before the closing events: a
+    # stream's time up to what a person reads, not up to when the fake got round to its end marker.
+    last_token_at: float | None = None
     first_token_at: float | None = None  # wall clock after the first chunk past the role event was written

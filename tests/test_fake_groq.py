@@ -50,6 +50,22 @@ def test_openai_stream_uses_given_chunks_and_reports_usage(groq, client):
     assert chunks[-1].model_extra["x_groq"]["usage"] == usage.model_dump(exclude_none=True)
 
 
+def test_a_stream_notes_when_its_last_token_was_written_apart_from_its_closing_events(groq, client):
+    # The benchmarks time a stream up to its last token: the finish, usage and [DONE] events come after.
+    groq.reply_with("one", chunks=["one"], reasoning="")
+    assert _stream(client) == ["", "one"]
+    record = groq.streams[-1]
+    assert record.ended.wait(5)
+    assert record.last_token_at == record.first_token_at  # the one token is both
+    assert record.last_token_at <= record.last_sent_at
+    groq.reply_with("a b c", chunks=["a ", "b ", "c"], reasoning="Hm.")
+    _stream(client)
+    record = groq.streams[-1]
+    assert record.ended.wait(5)
+    assert record.first_token_at <= record.last_token_at <= record.last_sent_at
+    assert record.sent == record.planned == 1 + 4 + 3
+
+
 def test_non_streaming_defaults_to_echo_and_models_are_listed(groq, client):
     reply = ask(client, "ping")
 
