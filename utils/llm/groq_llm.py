@@ -127,7 +127,6 @@ class StoppableGroq(Groq):
             client._should_retry = _not_rate_limits(client._should_retry)
         return client
 
-
     def _request_sent(self) -> None:
         if self._requests is not None:
             self._requests.turn.sent.set()
