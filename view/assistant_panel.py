@@ -44,7 +44,7 @@ class AssistantPanel:
         starts: the page sends it before drawing the sidebar (B3)."""
         state = st.session_state
         if all(self.keys[field] in state for field in FIELDS if field != "reasoning_effort"):
-            self._gone = self._replace_gone_model()
+            self._gone = self._replace_gone_model(self._model_choice())
             self.controller.set_assistant(self._chosen(self.controller.assistant))
 
     def render(self) -> None:
@@ -65,7 +65,7 @@ class AssistantPanel:
                 "System prompt", key=keys["system_prompt"], max_chars=MAX_SYSTEM_PROMPT_CHARS, height=120,
                 on_change=self._prompt_edited, help="Sent to the model first, with every message.",
             )
-            gone = self._gone or self._replace_gone_model()
+            gone = self._gone or self._replace_gone_model(choice)
             if gone:
                 st.caption(f"Groq no longer lists {escape_markdown(gone)}; answers come from the model below.")
             st.selectbox("Model", choice.models, key=keys["model"])
@@ -87,11 +87,11 @@ class AssistantPanel:
         return model_catalog().chat_models(self.settings.groq_api_base, self.settings.groq_api_key,
                                            self.controller.assistant.model)
 
-    def _replace_gone_model(self) -> str | None:
-        """Groq's live list no longer has the chosen model: the box moves (and says so); the model that was."""
+    def _replace_gone_model(self, choice: Any) -> str | None:
+        """When `choice` (Groq's live list) lacks the chosen model, the box moves (and says so): the model that was."""
         key = self.keys["model"]
         gone = st.session_state[key]
-        if gone in self._model_choice().models:
+        if gone in choice.models:
             return None
         st.session_state[key] = model_catalog().replacement(
             self.settings.groq_api_base, self.settings.groq_api_key, self.settings.groq_model)
